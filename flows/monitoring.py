@@ -1,0 +1,208 @@
+"""One monitor pass over one outlet, as plain functions (the Prefect flow wraps them).
+
+Recipe for an outlet:
+1. discover: fetch each feed with conditional GET (skipping feeds in back-off), parse entries;
+2. keep the URLs on the outlet's own hosts, normalised, and drop those already stored;
+3. fetch the new pages politely and concurrently, parse them (outlet parser → generic →
+   title and lead) and classify them;
+4. upsert article and verdict together, one transaction per article;
+5. record the run's counters and the outlet's health.
+Every failure is logged with outlet and URL, counted, and left for the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from analysis.classifier import classify
+from crawler.client import Crawler, CrawlerConfig, FetchError
+from parsers.article import ParseError, parse_article
+from parsers.feeds import FeedError, parse_feed
+
+from flows.settings import Settings
+from parsers.urls import normalize_url
+from records import Article, FeedEntry, Fetched, Outlet, Verdict
+from storage.db import Database
+from storage.repository import (
+    OutletCounters,
+    fetch_state,
+    known_url_keys,
+    record_fetch_failure,
+    record_fetch_success,
+    record_outlet_run,
+    save_verdict,
+    upsert_article,
+)
+
+log = logging.getLogger("diplowatch.monitor")
+
+
+def crawler_config(
+    settings: Settings, *, replay: tuple[Path, ...] = (), archive: bool = True
+) -> CrawlerConfig:
+    politeness = settings.politeness
+    return CrawlerConfig(
+        user_agent=settings.user_agent,
+        default_min_delay_seconds=politeness.min_delay_seconds,
+        max_connections_per_host=politeness.max_connections_per_host,
+        timeout_seconds=politeness.timeout_seconds,
+        connect_timeout_seconds=politeness.connect_timeout_seconds,
+        max_body_bytes=politeness.max_body_bytes,
+        max_redirects=politeness.max_redirects,
+        max_retries=politeness.max_retries,
+        backoff_seconds=politeness.backoff_seconds,
+        respect_robots=politeness.respect_robots,
+        host_map=dict(settings.host_map),
+        warc_dir=settings.resolved_warc_dir if archive and not replay else None,
+        replay_warcs=replay,
+    )
+
+
+def candidate_urls(outlet: Outlet, entries: list[FeedEntry]) -> list[str]:
+    """Normalised, de-duplicated article URLs of ``entries`` that the outlet itself hosts."""
+    urls: dict[str, None] = {}
+    for entry in entries:
+        try:
+            url = normalize_url(entry.url)
+        except ValueError:
+            continue
+        host = urlsplit(url).hostname or ""
+        if urlsplit(url).scheme in ("http", "https") and outlet.owns_host(host):
+            urls[url] = None
+    return list(urls)
+
+
+def classify_article(article: Article) -> Verdict:
+    body = "\n\n".join(part for part in (article.sapo, article.text) if part)
+    return classify(article.title, body)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    url_key: str
+    article: Article
+    verdict: Verdict
+
+
+async def discover(
+    outlet: Outlet, crawler: Crawler, db: Database, counters: OutletCounters
+) -> list[FeedEntry]:
+    """Steps 1: every feed of the outlet not in back-off, with conditional GET."""
+    entries: list[FeedEntry] = []
+    now = datetime.now(UTC)
+    for feed_url in outlet.feeds:
+        with db.session() as session:
+            state = fetch_state(session, feed_url)
+            if state is not None and state.next_fetch_at is not None and state.next_fetch_at > now:
+                log.info("%s: %s backing off until %s", outlet.key, feed_url, state.next_fetch_at)
+                continue
+            etag = state.etag if state else None
+            last_modified = state.last_modified if state else None
+        try:
+            fetched = await crawler.fetch(
+                feed_url, etag=etag, last_modified=last_modified, min_delay=outlet.min_delay_seconds
+            )
+            found = [] if fetched.not_modified else parse_feed(fetched.body, fetched.final_url)
+        except (FetchError, FeedError) as error:
+            message = f"{outlet.key}: feed {feed_url}: {error}"
+            log.warning(message)
+            counters.error(message)
+            with db.session() as session:
+                record_fetch_failure(
+                    session, feed_url, outlet_key=outlet.key, error=str(error), now=now
+                )
+            continue
+        entries.extend(found)
+        with db.session() as session:
+            record_fetch_success(
+                session,
+                feed_url,
+                outlet_key=outlet.key,
+                status=fetched.status,
+                etag=fetched.headers.get("etag"),
+                last_modified=fetched.headers.get("last-modified"),
+                now=now,
+            )
+    return entries
+
+
+def parse_fetched(fetched: Fetched) -> Article:
+    return parse_article(
+        fetched.text if fetched.text is not None else fetched.body, fetched.final_url
+    )
+
+
+async def fetch_and_store(
+    url: str,
+    outlet: Outlet,
+    crawler: Crawler,
+    db: Database,
+    counters: OutletCounters,
+) -> StoredArticle | None:
+    """Steps 3 and 4 for one URL; a failure is logged and counted, never raised."""
+    try:
+        fetched = await crawler.fetch(url, min_delay=outlet.min_delay_seconds)
+        article = parse_fetched(fetched)
+    except (FetchError, ParseError) as error:
+        message = f"{outlet.key}: {url}: {error}"
+        log.warning(message)
+        counters.error(message)
+        return None
+    if not article.outlet:
+        article = replace(article, outlet=outlet.key)
+    verdict = classify_article(article)
+    with db.session() as session:
+        article_id = upsert_article(
+            session, article, url_key=url, fetched_at=fetched.fetched_at, warc_file=None
+        )
+        save_verdict(session, article_id, verdict)
+    counters.stored += 1
+    counters.diplomacy += int(verdict.is_diplomacy)
+    return StoredArticle(url_key=url, article=article, verdict=verdict)
+
+
+async def monitor_outlet(
+    outlet: Outlet,
+    settings: Settings,
+    db: Database,
+    *,
+    replay: tuple[Path, ...] = (),
+) -> OutletCounters:
+    """One monitor pass over ``outlet``: never raises for the outlet's own faults."""
+    counters = OutletCounters(outlet_key=outlet.key)
+    started_at = datetime.now(UTC)
+    async with Crawler(crawler_config(settings, replay=replay)) as crawler:
+        entries = await discover(outlet, crawler, db, counters)
+        urls = candidate_urls(outlet, entries)
+        counters.discovered = len(urls)
+        with db.session() as session:
+            seen = known_url_keys(session, urls)
+        new_urls = [url for url in urls if url not in seen]
+        counters.new = len(new_urls)
+        new_urls = new_urls[: settings.max_articles_per_outlet]
+        await asyncio.gather(
+            *(fetch_and_store(url, outlet, crawler, db, counters) for url in new_urls)
+        )
+    with db.session() as session:
+        record_outlet_run(
+            session,
+            counters,
+            outlet_name=outlet.name,
+            started_at=started_at,
+            finished_at=datetime.now(UTC),
+        )
+    log.info(
+        "%s: discovered %d, new %d, stored %d, diplomacy %d, errors %d",
+        outlet.key,
+        counters.discovered,
+        counters.new,
+        counters.stored,
+        counters.diplomacy,
+        counters.errors,
+    )
+    return counters

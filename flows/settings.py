@@ -1,0 +1,124 @@
+"""One typed settings object, loaded once.
+
+Sources, strongest first: keyword arguments, environment variables with the prefix
+``DIPLOWATCH_`` (nested fields with ``__``, e.g. ``DIPLOWATCH_SMTP__HOST``), a ``.env`` file in
+the working directory, a TOML file named by ``DIPLOWATCH_CONFIG`` (default ``diplowatch.toml``
+when it exists), then the defaults below. Secrets (the SMTP password) are ``SecretStr`` and
+never appear in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class SmtpSettings(BaseModel):
+    host: str | None = None  # no host: digests are only written to the output folder
+    port: int = 587
+    username: str | None = None
+    password: SecretStr | None = None
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    sender: str = "diplowatch@localhost"
+    timeout_seconds: float = 30.0
+
+
+class WatchProfile(BaseModel):
+    name: str
+    partners: list[str] = Field(default_factory=lambda: ["US"])  # empty: any partner
+    min_score: float = 0.5
+    recipients: list[str] = Field(default_factory=list)
+
+
+class PolitenessSettings(BaseModel):
+    min_delay_seconds: float = 1.0
+    max_connections_per_host: int = 2
+    timeout_seconds: float = 20.0
+    connect_timeout_seconds: float = 10.0
+    max_body_bytes: int = 15_000_000
+    max_redirects: int = 5
+    max_retries: int = 2
+    backoff_seconds: float = 1.0
+    respect_robots: bool = True
+
+
+def _default_profiles() -> list[WatchProfile]:
+    return [WatchProfile(name="vn-us", partners=["US"])]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DIPLOWATCH_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = None  # default: sqlite:///<data_dir>/diplowatch.db
+    digest_dir: Path | None = None  # default: <data_dir>/digests
+    warc_dir: Path | None = None  # default: <data_dir>/warc
+    user_agent: str = "diplowatch/0.1 (+https://github.com/diplowatch; diplomacy news monitor)"
+    politeness: PolitenessSettings = Field(default_factory=PolitenessSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    profiles: list[WatchProfile] = Field(default_factory=_default_profiles)
+    # Maps outlet hosts to another address, e.g. {"vnexpress.net": "127.0.0.1:8080"}: for
+    # tests and for a local replay server. Never needed in production.
+    host_map: dict[str, str] = Field(default_factory=dict)
+    max_articles_per_outlet: int = 60  # per monitor run, newest first
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("DIPLOWATCH_CONFIG", "diplowatch.toml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        sources.append(file_secret_settings)
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'diplowatch.db').resolve()}"
+
+    @property
+    def resolved_digest_dir(self) -> Path:
+        return self.digest_dir or self.data_dir / "digests"
+
+    @property
+    def resolved_warc_dir(self) -> Path:
+        return self.warc_dir or self.data_dir / "warc"
+
+    def profile(self, name: str) -> WatchProfile:
+        for profile in self.profiles:
+            if profile.name == name:
+                return profile
+        known = ", ".join(p.name for p in self.profiles) or "none"
+        raise KeyError(f"unknown watch profile {name!r} (configured: {known})")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, loaded once."""
+    return Settings()

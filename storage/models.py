@@ -1,0 +1,174 @@
+"""SQLAlchemy 2 typed models. Times are stored in UTC and come back timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC on every backend (SQLite keeps it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store timezone-aware times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class OutletRow(Base):
+    """An outlet's health across runs (its registry entry lives in code)."""
+
+    __tablename__ = "outlets"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    last_run_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    error_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    articles_stored: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FetchState(Base):
+    """Conditional-GET and back-off state of one discovery URL (feed, sitemap, listing)."""
+
+    __tablename__ = "fetch_state"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    outlet_key: Mapped[str] = mapped_column(String(64), index=True)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    last_status: Mapped[int | None]
+    last_fetched_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_fetch_at: Mapped[datetime | None]
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url_key: Mapped[str] = mapped_column(String(2048), unique=True)  # normalised URL
+    url: Mapped[str] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    outlet_key: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    sapo: Mapped[str | None] = mapped_column(Text)
+    paragraphs: Mapped[list[Any]] = mapped_column(JSON)
+    authors: Mapped[list[Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime | None]
+    section: Mapped[str | None] = mapped_column(String(300))
+    tags: Mapped[list[Any]] = mapped_column(JSON)
+    images: Mapped[list[Any]] = mapped_column(JSON)
+    credited_source: Mapped[str | None] = mapped_column(String(300))
+    extraction_method: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)
+    fetched_at: Mapped[datetime]
+    warc_file: Mapped[str | None] = mapped_column(String(1024))
+
+    verdict: Mapped[VerdictRow | None] = relationship(
+        back_populates="article", uselist=False, cascade="all, delete-orphan"
+    )
+
+
+class VerdictRow(Base):
+    __tablename__ = "verdicts"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_diplomacy: Mapped[bool] = mapped_column(Boolean, index=True)
+    score: Mapped[float] = mapped_column(Float)
+    partners: Mapped[list[Any]] = mapped_column(JSON)
+    event: Mapped[str | None] = mapped_column(String(32))
+    topics: Mapped[list[Any]] = mapped_column(JSON)
+    people: Mapped[list[Any]] = mapped_column(JSON)
+    evidence: Mapped[list[Any]] = mapped_column(JSON)
+    model_version: Mapped[str] = mapped_column(String(64))
+    classified_at: Mapped[datetime]
+
+    article: Mapped[ArticleRow] = relationship(back_populates="verdict")
+
+
+class OutletRun(Base):
+    """Per outlet and monitor run: the counters that outlet health is computed from."""
+
+    __tablename__ = "outlet_runs"
+    __table_args__ = (Index("ix_outlet_runs_outlet_started", "outlet_key", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outlet_key: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    diplomacy: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error_messages: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class DigestRow(Base):
+    """One digest per watch profile and day; ``sent_at`` is set only after a real send."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("profile", "day", name="uq_digests_profile_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    profile: Mapped[str] = mapped_column(String(64))
+    day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD in Asia/Ho_Chi_Minh
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    subject: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    article_ids: Mapped[list[Any]] = mapped_column(JSON)
+    recipients: Mapped[list[Any]] = mapped_column(JSON)
+    refused: Mapped[dict[str, Any]] = mapped_column(JSON)
+    html_path: Mapped[str | None] = mapped_column(String(1024))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(512))
+    send_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
