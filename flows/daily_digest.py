@@ -9,8 +9,10 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
+from prefect.states import State
 
 from digest.render import RenderedDigest
+from digest.send import SendError
 from flows.digesting import (
     DigestOutcome,
     default_digest_day,
@@ -22,8 +24,24 @@ from flows.settings import get_settings
 from storage.db import Database
 
 
+def is_temporary_send_failure(task: object, task_run: object, state: State[Any]) -> bool:
+    """Retry only what may pass later (4xx, refused connection), not a refused login."""
+    try:
+        state.result()
+    except SendError as error:
+        return error.temporary
+    except Exception:  # anything unexpected is worth one more try
+        return True
+    return False
+
+
 @task(
-    name="send-digest", cache_policy=NONE, persist_result=False, retries=2, retry_delay_seconds=30
+    name="send-digest",
+    cache_policy=NONE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=30,
+    retry_condition_fn=is_temporary_send_failure,
 )
 def send_digest_task(
     database_url: str, outcome: DigestOutcome, rendered: RenderedDigest, force: bool
