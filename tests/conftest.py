@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.http_server import local_server
+from tests.smtp_server import smtp_server
+
+__all__ = ["local_server", "smtp_server"]  # fixtures shared by every test module
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
@@ -32,3 +37,35 @@ def corpus_dir() -> Path:
 @pytest.fixture
 def seeds_dir() -> Path:
     return require_shared(SEEDS_DIR)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> object:
+    """Prefect's test harness: a temporary API server and database for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> object:
+    """Set diplowatch settings through the environment, as an operator would.
+
+    Returns a function taking keyword settings (``data_dir``, ``host_map``, ...); values
+    that are not strings are passed as JSON. The settings cache is cleared around the test.
+    """
+    import json
+
+    from flows.settings import get_settings
+
+    def apply(**values: object) -> None:
+        for name, value in values.items():
+            text = value if isinstance(value, str) else json.dumps(value)
+            monkeypatch.setenv(f"DIPLOWATCH_{name.upper()}", str(text))
+        get_settings.cache_clear()
+
+    monkeypatch.chdir(tmp_path)  # no stray .env or diplowatch.toml from the developer
+    apply(data_dir=str(tmp_path / "data"))
+    yield apply
+    get_settings.cache_clear()

@@ -18,14 +18,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from digest.render import render_digest
 from digest.send import Security, SendError, SmtpConfig, send_digest
+from tests.smtp_server import RecordingHandler, free_port, start_server
 from tests.test_digest_render import make_digest, make_entry
-from tests.test_digest_send import (
-    PASSWORD,
-    RECIPIENTS,
-    RecordingHandler,
-    free_port,
-    start_server,
-)
+from tests.test_digest_send import PASSWORD, RECIPIENTS
 
 
 @pytest.fixture

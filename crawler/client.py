@@ -1,0 +1,437 @@
+"""The crawler: one ``httpx.AsyncClient`` with politeness, robots.txt, retries and archiving.
+
+    async with Crawler(CrawlerConfig(user_agent="diplowatch/0.1 (+https://...)")) as crawler:
+        page = await crawler.fetch("https://vnexpress.net/...", etag=old_etag)
+
+``fetch`` returns a ``records.Fetched`` for 2xx and 304 answers and raises ``FetchError`` for
+everything else. Redirects are followed by hand (each hop is checked against robots.txt, is
+spaced politely and archived); ``Fetched.final_url`` is the last hop.
+
+``Fetched.headers`` describe the body as stored: lower-case names, duplicates joined by
+``", "``, no Content-Encoding / Transfer-Encoding (httpx has decoded the body), and
+Content-Length equal to ``len(body)``. Live and replayed fetches therefore look the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from crawler.config import DEFAULT_ACCEPT, CrawlerConfig
+from crawler.errors import FetchError, FetchErrorReason
+from crawler.politeness import HostGate
+from crawler.robots import RobotsCache
+from crawler.transport import HostMapTransport
+from crawler.warc import REPLAY_HEADER, ReplayTransport, WarcArchive, clean_stored_headers
+from parsers.charset import charset_from_content_type, decode_html
+from records import Fetched
+
+__all__ = ["Crawler", "CrawlerConfig", "FetchError", "is_textual"]
+
+logger = logging.getLogger("diplowatch.crawler")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_ROBOTS_MAX_REDIRECTS = 5
+_TEXTUAL_MARKERS = ("html", "xml", "rss", "atom")
+
+
+def is_textual(content_type: str | None) -> bool:
+    """Whether a body of this Content-Type gets ``Fetched.text`` (HTML, XML, feeds, text/*)."""
+    if not content_type or not content_type.strip():
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.startswith("text/") or any(marker in media for marker in _TEXTUAL_MARKERS)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now (delta-seconds or HTTP-date), or None if unusable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (moment - current).total_seconds())
+
+
+@dataclass
+class _Exchange:
+    """One request/response on the wire (body decoded, headers cleaned)."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime
+    attempts: int = 1
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        values = [value for key, value in self.headers if key.lower() == name]
+        return ", ".join(values) if values else None
+
+    def header_dict(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for key, value in self.headers:
+            key = key.lower()
+            merged[key] = f"{merged[key]}, {value}" if key in merged else value
+        return merged
+
+
+class _TransportError(Exception):
+    """A timeout or network error on one attempt (retryable)."""
+
+    def __init__(self, reason: FetchErrorReason, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}".rstrip(": "))
+        self.reason: FetchErrorReason = reason
+
+
+def _absolute_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(url, "bad-url", detail=str(exc)) from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchError(url, "bad-url")
+    return parsed.copy_with(fragment=None)
+
+
+class Crawler:
+    """Polite async HTTP fetcher. Use as ``async with Crawler(config) as crawler: ...``."""
+
+    def __init__(self, config: CrawlerConfig) -> None:
+        self.config = config
+        self.replaying = bool(config.replay_warcs)
+        self._client: httpx.AsyncClient | None = None
+        self._archive: WarcArchive | None = None
+        self._gate = HostGate(config.max_connections_per_host)
+        self._robots = RobotsCache(config.user_agent, self._fetch_robots)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        config = self.config
+        transport: httpx.AsyncBaseTransport
+        if self.replaying:
+            transport = ReplayTransport(config.replay_warcs)
+        else:
+            inner = httpx.AsyncHTTPTransport(retries=0)
+            transport = HostMapTransport(config.host_map, inner) if config.host_map else inner
+            if config.warc_dir is not None:
+                self._archive = WarcArchive(config.warc_dir)
+                logger.info("archiving exchanges to %s", self._archive.path)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(config.timeout_seconds, connect=config.connect_timeout_seconds),
+            follow_redirects=False,
+            # the per-host gate bounds connections; no global cap to wait on (pool timeouts)
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+            headers={"User-Agent": config.user_agent, "Accept-Language": config.accept_language},
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        if self._archive is not None:
+            self._archive.close()
+
+    @property
+    def warc_path(self) -> str | None:
+        """Path of the WARC file being written, if archiving."""
+        return None if self._archive is None else str(self._archive.path)
+
+    # -- public API ----------------------------------------------------------------------
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        min_delay: float | None = None,
+        accept: str | None = None,
+    ) -> Fetched:
+        """GET ``url`` politely. Returns the 2xx or 304 answer; raises ``FetchError`` otherwise.
+
+        ``etag`` / ``last_modified`` make the request conditional (If-None-Match /
+        If-Modified-Since); a 304 comes back as a ``Fetched`` with status 304 and empty body.
+        ``min_delay`` raises (never lowers) the per-host delay for this request.
+        """
+        current = _absolute_url(url)
+        headers = {"Accept": accept or DEFAULT_ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+
+        exchange: _Exchange | None = None
+        for _hop in range(self.config.max_redirects + 1):
+            delay = await self._admit(str(current), min_delay)
+            exchange = await self._with_retries(str(current), headers, delay)
+            if exchange.status not in REDIRECT_STATUSES:
+                return self._result(url, exchange)
+            location = exchange.header("location")
+            try:
+                target = current.join(location.strip()) if location else None
+            except (httpx.InvalidURL, ValueError):
+                target = None
+            if target is None or target.scheme not in ("http", "https") or not target.host:
+                raise FetchError(
+                    str(current), "bad-redirect", status=exchange.status, detail=location
+                )
+            target = target.copy_with(fragment=None)
+            logger.debug("redirect %d %s -> %s", exchange.status, current, target)
+            current = target
+        assert exchange is not None
+        raise FetchError(
+            url,
+            "too-many-redirects",
+            status=exchange.status,
+            detail=f"more than {self.config.max_redirects}, last to {current}",
+        )
+
+    async def robots_allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch ``url`` (True when ``respect_robots`` is off)."""
+        if not self.config.respect_robots:
+            return True
+        self._require_client()
+        return await self._robots.allowed(str(_absolute_url(url)))
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _require_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise RuntimeError("Crawler is not open: use 'async with Crawler(config) as c'")
+        return self._client
+
+    def _base_delay(self, min_delay: float | None = None) -> float:
+        if self.replaying:
+            return 0.0
+        return max(self.config.default_min_delay_seconds, min_delay or 0.0)
+
+    async def _admit(self, url: str, min_delay: float | None) -> float:
+        """Check robots.txt for ``url``; return the delay to keep before starting it."""
+        delay = self._base_delay(min_delay)
+        if not self.config.respect_robots:
+            return delay
+        rules = await self._robots.rules_for(url)
+        if not rules.allowed(url, self.config.user_agent):
+            logger.info("robots.txt disallows %s", url)
+            raise FetchError(url, "robots")
+        crawl_delay = rules.crawl_delay(self.config.user_agent)
+        if crawl_delay is not None and not self.replaying:
+            delay = max(delay, crawl_delay)
+        return delay
+
+    def _result(self, original_url: str, exchange: _Exchange) -> Fetched:
+        final_url = exchange.url
+        if exchange.status == 304:
+            logger.info("not modified: %s", final_url)
+            return Fetched(
+                url=original_url,
+                final_url=final_url,
+                status=304,
+                headers=exchange.header_dict(),
+                body=b"",
+                fetched_at=exchange.fetched_at,
+            )
+        if not 200 <= exchange.status < 300:
+            if self.replaying and exchange.header(REPLAY_HEADER) == "miss":
+                raise FetchError(final_url, "replay-miss", status=exchange.status)
+            logger.warning(
+                "HTTP %d for %s after %d attempt(s)", exchange.status, final_url, exchange.attempts
+            )
+            raise FetchError(
+                original_url, "status", status=exchange.status, attempts=exchange.attempts
+            )
+        content_type = exchange.header("content-type")
+        text: str | None = None
+        charset: str | None = None
+        if is_textual(content_type):
+            text, charset = decode_html(exchange.body, charset_from_content_type(content_type))
+        logger.info("fetched %s (%d, %d bytes)", final_url, exchange.status, len(exchange.body))
+        return Fetched(
+            url=original_url,
+            final_url=final_url,
+            status=exchange.status,
+            headers=exchange.header_dict(),
+            body=exchange.body,
+            fetched_at=exchange.fetched_at,
+            text=text,
+            charset=charset,
+        )
+
+    def _retry_wait(self, attempt: int, retry_after: str | None) -> tuple[float, bool]:
+        """Seconds to wait before attempt ``attempt + 1``; True when it came from Retry-After."""
+        if self.replaying:
+            return 0.0, False
+        cap = self.config.max_retry_after_seconds
+        seconds = parse_retry_after(retry_after)
+        if seconds is not None:
+            return min(seconds, cap), True
+        backoff = self.config.backoff_seconds * (2 ** (attempt - 1))
+        return min(backoff * random.uniform(0.75, 1.25), cap), False
+
+    async def _with_retries(self, url: str, headers: dict[str, str], delay: float) -> _Exchange:
+        attempts = 1 + self.config.max_retries
+        host = httpx.URL(url).host
+        for attempt in range(1, attempts + 1):
+            try:
+                exchange = await self._attempt(url, headers, delay, self.config.max_body_bytes)
+            except _TransportError as failure:
+                if attempt >= attempts:
+                    logger.warning("giving up on %s after %d attempt(s): %s", url, attempt, failure)
+                    raise FetchError(
+                        url, failure.reason, attempts=attempt, detail=str(failure)
+                    ) from failure
+                wait, _ = self._retry_wait(attempt, None)
+                logger.info("retrying %s in %.2fs (attempt %d): %s", url, wait, attempt, failure)
+                await asyncio.sleep(wait)
+                continue
+            exchange.attempts = attempt
+            replay_miss = exchange.header(REPLAY_HEADER) == "miss"
+            if exchange.status not in RETRY_STATUSES or attempt >= attempts or replay_miss:
+                return exchange
+            wait, from_header = self._retry_wait(attempt, exchange.header("retry-after"))
+            if from_header:
+                self._gate.defer(host, wait)  # the whole host asked us to slow down
+            logger.info(
+                "HTTP %d for %s, retrying in %.2fs (attempt %d of %d)",
+                exchange.status,
+                url,
+                wait,
+                attempt,
+                attempts,
+            )
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self,
+        url: str,
+        headers: dict[str, str],
+        delay: float,
+        max_bytes: int,
+        *,
+        truncate: bool = False,
+    ) -> _Exchange:
+        """One request through the host gate. Raises ``_TransportError`` or ``FetchError``."""
+        client = self._require_client()
+        request = client.build_request("GET", url, headers=headers)
+        host = request.url.host
+        deadline = self.config.connect_timeout_seconds + self.config.timeout_seconds
+        async with self._gate.slot(host, delay):
+            started = time.monotonic()
+            logger.debug("GET %s", url)
+            try:
+                async with asyncio.timeout(deadline):
+                    response = await client.send(request, stream=True)
+                    try:
+                        body = await self._read_body(response, url, max_bytes, truncate=truncate)
+                    finally:
+                        await response.aclose()
+            except (httpx.TimeoutException, TimeoutError) as exc:
+                raise _TransportError("timeout", exc) from exc
+            except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+                raise _TransportError("network", exc) from exc
+            except httpx.HTTPError as exc:  # unsupported protocol, local protocol error, ...
+                raise FetchError(url, "network", detail=f"{type(exc).__name__}: {exc}") from exc
+        fetched_at = datetime.now(UTC)
+        logger.debug(
+            "%s -> %d (%d bytes, %.3fs)",
+            url,
+            response.status_code,
+            len(body),
+            time.monotonic() - started,
+        )
+        exchange = _Exchange(
+            url=url,
+            status=response.status_code,
+            headers=clean_stored_headers(response.headers.multi_items(), len(body)),
+            body=body,
+            fetched_at=fetched_at,
+        )
+        if self._archive is not None:
+            await self._archive.awrite_exchange(
+                url=url,
+                request_headers=request.headers.multi_items(),
+                status=response.status_code,
+                reason=response.reason_phrase,
+                response_headers=exchange.headers,
+                body=body,
+                fetched_at=fetched_at,
+            )
+        return exchange
+
+    async def _read_body(
+        self, response: httpx.Response, url: str, max_bytes: int, *, truncate: bool
+    ) -> bytes:
+        declared = response.headers.get("content-length")
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        if (
+            not truncate
+            and not encoded
+            and declared
+            and declared.isdigit()
+            and int(declared) > max_bytes
+        ):
+            detail = f"Content-Length {declared} > {max_bytes}"
+            raise FetchError(url, "too-large", detail=detail)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                if truncate:
+                    chunks.append(chunk[: len(chunk) - (size - max_bytes)])
+                    break
+                raise FetchError(url, "too-large", detail=f"more than {max_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
+        """Fetch robots.txt (one attempt per hop, redirects followed, body truncated)."""
+        current = _absolute_url(robots_url)
+        headers = {"Accept": "text/plain,*/*;q=0.8"}
+        for _hop in range(_ROBOTS_MAX_REDIRECTS + 1):
+            exchange = await self._attempt(
+                str(current),
+                headers,
+                self._base_delay(),
+                self.config.robots_max_bytes,
+                truncate=True,
+            )
+            location = exchange.header("location")
+            if exchange.status in REDIRECT_STATUSES and location:
+                current = current.join(location.strip()).copy_with(fragment=None)
+                continue
+            return exchange.status, exchange.body
+        logger.warning("robots.txt redirects too often, allowing all: %s", robots_url)
+        return 404, b""
