@@ -1,0 +1,295 @@
+"""Body text and images out of a content container: pruning, blocks, boilerplate lines.
+
+Shared by the generic extractor and the outlet parsers. ``prune`` removes what is never body
+text (scripts, navigation, share/comment widgets, related-news boxes, captions' containers are
+kept for images); ``blocks`` walks the container in document order and yields paragraph-like
+``Block``s and ``Image``s; ``drop_boilerplate`` removes Vietnamese boilerplate lines and cuts
+the trailing "Tin khác"/"Tin liên quan" lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from parsers.text import clean_text, fold, node_text
+from records import Image
+
+# Elements that never hold body text.
+DROP_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "form", "button",
+    "input", "select", "textarea", "nav", "footer", "header", "aside", "object", "embed",
+    "video", "audio", "zone", "ins", "link", "meta",
+)
+# Class/id/type fragments of widgets: matched as substrings of the folded attribute value.
+_HINT_SUBSTRINGS = (
+    "related", "lienquan", "social", "share", "comment", "breadcrumb", "banner", "advert",
+    "sponsor", "popup", "modal", "newsletter", "readmore", "recommend", "mostview", "docnhieu",
+    "xemthem", "tinkhac", "tindnd", "listnewsincontent", "tagdetail", "boxtag", "tagslist",
+    "keyword", "widget", "subscribe", "rating", "vote", "toolbar", "printpage", "fontsize",
+)
+# Class/id words (split on - and _) that mark widgets when they appear as a whole word.
+_HINT_WORDS = frozenset({"tag", "tags", "ads", "ad", "qc", "menu", "sidebar", "footer", "header"})
+CAPTION_CLASSES = ("caption", "photocms", "image-desc", "imgdesc", "desc_image", "chuthich")
+BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dd", "dt"})
+CONTAINER_TAGS = frozenset({
+    "div", "section", "article", "main", "span", "blockquote", "ul", "ol", "dl", "table",
+    "tbody", "thead", "tr", "td", "th", "center", "font", "body",
+})
+INLINE_TAGS = frozenset({
+    "a", "b", "strong", "i", "em", "u", "sup", "sub", "small", "mark", "abbr", "cite", "q",
+    "code", "time", "span", "font", "big", "s", "del", "ins",
+})
+
+# Lines that are page furniture, never body text (compared after fold()).
+_FURNITURE = frozenset(fold(s) for s in (
+    "Back To Top", "Xem thêm", "Đọc thêm", "Bình luận", "Chia sẻ", "In bài viết", "Gửi bài",
+    "Tin khác", "Tin liên quan", "Có thể bạn quan tâm", "Bài liên quan", "Tin cùng chuyên mục",
+    "Xem tiếp", "Cỡ chữ", "Lưu", "Quay lại", "Trở lại", "Lên đầu trang", "Theo dõi chúng tôi",
+    "Mời quý độc giả theo dõi", "Nghe bài viết", "Nghe đọc bài", "Tham khảo thêm",
+))
+# Headings after which the rest of the container is a list of other articles.
+_CUT_HEADINGS = frozenset(fold(s) for s in (
+    "Tin khác", "Tin liên quan", "Có thể bạn quan tâm", "Bài liên quan", "Tin cùng chuyên mục",
+    "Bài viết liên quan", "Đọc nhiều", "Tin mới", "Tin mới nhất", "Tin cùng chủ đề",
+    "Cùng chuyên mục", "Tin nổi bật",
+))
+_FURNITURE_PATTERNS = re.compile(
+    r"^(?:(?:xem thêm|đọc thêm|tin liên quan|>>|»)\s*[:>»]|lượt xem\s*:?\s*\d|"
+    r"\d[\d.,]*\s*lượt xem|từ khóa\s*:|từ khoá\s*:|tags?\s*:|chia sẻ\s*:|"
+    r"theo dõi .{0,40} trên google news|ảnh\s*:\s*\S.{0,40}$)",
+    re.IGNORECASE,
+)
+_DATELINE_PARTS = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\s*[:hg]\s*\d{2}|\b(?:gmt|utc)\s*[+-]?\s*\d*|"
+    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật|cập nhật|ngày|lúc|đăng",
+    re.IGNORECASE,
+)
+
+
+# <br> becomes this character: whitespace inside a <p>, a paragraph break in bare div text.
+LINE_BREAK = "\u2029"
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph-like unit of body text with the hints needed to classify it."""
+
+    text: str
+    tag: str
+    right_aligned: bool = False
+    bold: bool = False  # all of its text is inside <strong>/<b>
+    link_ratio: float = 0.0
+    after_image: bool = False
+
+
+def attr_hints(node: Any) -> str:
+    attrs = node.attributes
+    return " ".join(
+        (attrs.get(name) or "") for name in ("class", "id", "type", "data-role", "itemprop")
+    ).lower()
+
+
+def is_widget(node: Any) -> bool:
+    hints = attr_hints(node)
+    if not hints.strip():
+        return False
+    folded = re.sub(r"[^a-z0-9 ]", "", hints)
+    if any(fragment in folded for fragment in _HINT_SUBSTRINGS):
+        return True
+    return any(word in _HINT_WORDS for word in re.split(r"[\s_-]+", hints))
+
+
+def is_caption(node: Any) -> bool:
+    if node.tag == "figcaption":
+        return True
+    hints = attr_hints(node)
+    return any(name in hints for name in CAPTION_CLASSES) or (
+        node.tag == "p" and "image" in hints.split()
+    )
+
+
+def _long_paragraphs(node: Any) -> int:
+    return sum(1 for p in node.css("p") if len(node_text(p)) > 150)
+
+
+def prune(container: Any) -> None:
+    """Remove non-body elements inside ``container`` (in place)."""
+    for br in container.css("br"):
+        br.replace_with(LINE_BREAK)
+    container.strip_tags(list(DROP_TAGS))
+    # A widget hint on a container holding several real paragraphs is the page layout
+    # (e.g. "main-content-share-wrap"), not a widget: keep it.
+    remove_all(
+        container.css("[class],[id],[type]"),
+        lambda node: is_widget(node) and _long_paragraphs(node) < 3,
+    )
+    remove_all(container.css('[style*="display:none"],[style*="display: none"],[hidden]'))
+
+
+def remove_all(nodes: list[Any], predicate: Callable[[Any], bool] | None = None) -> None:
+    """Decompose ``nodes`` (document order) that satisfy ``predicate``; a node already gone
+    with its ancestor is skipped, never touched (its memory is freed)."""
+    gone: set[int] = set()
+    for node in nodes:
+        if node.mem_id in gone or (predicate is not None and not predicate(node)):
+            continue
+        gone.update(child.mem_id for child in node.css("*"))
+        node.decompose()
+
+
+def _link_ratio(node: Any, text: str) -> float:
+    if not text:
+        return 0.0
+    linked = sum(len(node_text(a)) for a in node.css("a"))
+    return min(1.0, linked / len(text))
+
+
+def _is_bold(node: Any, text: str) -> bool:
+    strong = "".join(node_text(b) for b in node.css("strong, b"))
+    return bool(strong) and len(strong) >= 0.9 * len(text.replace(" ", ""))
+
+
+def _absolute(url: str, base: str) -> str:
+    parts = urlsplit(urljoin(base, url))
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()))
+
+
+def _image_url(img: Any, base: str) -> str | None:
+    attrs = img.attributes
+    for name in ("data-src", "data-original", "data-lazy-src", "src"):
+        value = (attrs.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return _absolute(value, base)
+    srcset = (attrs.get("data-srcset") or attrs.get("srcset") or "").strip()
+    if srcset:
+        return _absolute(srcset.split(",")[0].strip().split(" ")[0], base)
+    return None
+
+
+def _figure_image(node: Any, base: str) -> Image | None:
+    img = node if node.tag == "img" else node.css_first("img")
+    if img is None:
+        return None
+    url = _image_url(img, base)
+    if url is None:
+        return None
+    caption_node = next((n for n in node.css("*") if is_caption(n)), None)
+    caption = node_text(caption_node) if caption_node is not None else ""
+    return Image(url=url, caption=caption or None)
+
+
+def _has_block_child(node: Any) -> bool:
+    return any(
+        child.tag in BLOCK_TAGS or child.tag in CONTAINER_TAGS - {"span", "font"}
+        or child.tag in ("figure", "img", "picture")
+        for child in node.iter(include_text=False)
+    )
+
+
+class _Walker:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.blocks: list[Block] = []
+        self.images: list[Image] = []
+        self._inline: list[str] = []
+        self._after_image = False
+
+    def _emit(self, text: str, tag: str, node: Any | None = None) -> None:
+        text = clean_text(text)
+        if not text:
+            return
+        style = ((node.attributes.get("style") or "") if node is not None else "").lower()
+        align = ((node.attributes.get("align") or "") if node is not None else "").lower()
+        self.blocks.append(Block(
+            text=text, tag=tag,
+            right_aligned="right" in style.replace(" ", "") or align == "right",
+            bold=_is_bold(node, text) if node is not None else False,
+            link_ratio=_link_ratio(node, text) if node is not None else 0.0,
+            after_image=self._after_image,
+        ))
+        self._after_image = False
+
+    def _flush(self) -> None:
+        if self._inline:
+            for text in "".join(self._inline).split(LINE_BREAK):
+                self._emit(text, "p")
+            self._inline = []
+
+    def _image(self, node: Any) -> None:
+        self._flush()
+        image = _figure_image(node, self.base)
+        if image is not None:
+            self.images.append(image)
+            self._after_image = True
+
+    def walk(self, node: Any) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self._inline.append(child.text_content or "")
+            elif tag in ("figure", "picture", "img") or (tag == "table" and child.css_first("img")):
+                self._image(child)
+            elif is_caption(child):
+                self._flush()
+                if self.images and self.images[-1].caption is None:
+                    last = self.images[-1]
+                    self.images[-1] = Image(last.url, node_text(child) or None)
+            elif tag in BLOCK_TAGS:
+                self._flush()
+                if tag in ("li",) and _has_block_child(child):
+                    self.walk(child)
+                else:
+                    self._emit(child.text(deep=True, separator=""), tag, child)
+            elif tag in INLINE_TAGS and not _has_block_child(child):
+                self._inline.append(child.text(deep=True, separator=""))
+            elif tag in ("hr",):
+                self._flush()
+            elif tag.startswith("-"):
+                continue  # comments
+            else:
+                self._flush()
+                self.walk(child)
+        self._flush()
+
+
+def blocks(container: Any, base: str) -> tuple[list[Block], list[Image]]:
+    """Paragraph-like blocks and images of a pruned container, in document order."""
+    walker = _Walker(base)
+    walker.walk(container)
+    return walker.blocks, walker.images
+
+
+def is_furniture(text: str) -> bool:
+    folded = fold(text)
+    if not folded or folded in _FURNITURE or _FURNITURE_PATTERNS.search(text):
+        return True
+    return is_dateline(text)
+
+
+def is_dateline(text: str) -> bool:
+    """A line that is only a date, a time, a weekday and punctuation ("07:53 - Thứ Năm, ...")."""
+    if len(text) > 80 or not re.search(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", text):
+        return False
+    return len(fold(_DATELINE_PARTS.sub(" ", text))) < 3
+
+
+def drop_boilerplate(items: list[Block]) -> list[Block]:
+    """Drop furniture lines, captions that follow images, link lists; cut at "Tin khác"."""
+    kept: list[Block] = []
+    for block in items:
+        folded = fold(block.text.rstrip(":"))
+        if folded in _CUT_HEADINGS and kept:
+            break
+        if is_furniture(block.text):
+            continue
+        if block.link_ratio > 0.8 and len(block.text) < 200:
+            continue  # a related-article link standing as a paragraph
+        if block.after_image and re.search(r"(?:^|\s)\(?Ảnh\s*(?:minh họa)?\s*:", block.text) \
+                and len(block.text) < 300:
+            continue  # a caption written as a plain paragraph under the photo
+        kept.append(block)
+    return kept

@@ -1,0 +1,19 @@
+"""Errors raised by the parsers; each message names the document and says what was wrong."""
+
+from __future__ import annotations
+
+
+class ParserError(ValueError):
+    """Base class: the input could not be turned into a record."""
+
+
+class ParseError(ParserError):
+    """An article page yielded nothing usable, not even a title (``parse_article``)."""
+
+
+class FeedError(ParserError):
+    """The document is not an RSS/Atom feed at all (``parse_feed``)."""
+
+
+class ExtractionError(ParserError):
+    """One step of the article fallback chain found nothing; the next step is tried."""

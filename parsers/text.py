@@ -1,0 +1,52 @@
+"""Text helpers shared by every parser: NFC, whitespace, entity clean-up, node text."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import Any
+
+# Zero-width and BOM characters that CMS editors leave inside Vietnamese text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"\s+")
+# Leftover entities after a parser already decoded once (JSON-LD strings often carry "&#237;").
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[a-zA-Z]{2,8});")
+
+
+def clean_text(value: str | None) -> str:
+    """NFC, entities decoded, invisible characters dropped, whitespace collapsed, stripped."""
+    if not value:
+        return ""
+    for _ in range(3):  # "&amp;#7871;" (double-escaped, seen in Tuổi Trẻ JSON-LD) needs two
+        if not _ENTITY.search(value):
+            break
+        value = html.unescape(value)
+    value = value.translate(_INVISIBLE)
+    value = _SPACES.sub(" ", value).strip()
+    return unicodedata.normalize("NFC", value)
+
+
+def node_text(node: Any) -> str:
+    """Visible text of a selectolax node, cleaned; inline elements do not split words."""
+    if node is None:
+        return ""
+    return clean_text(node.text(deep=True, separator=""))
+
+
+def fold(value: str) -> str:
+    """Lower-case ASCII letters and digits only ("Dân trí" -> "dantri"), for loose comparisons."""
+    value = unicodedata.normalize("NFD", value.lower().replace("đ", "d"))
+    return "".join(ch for ch in value if ch.isascii() and ch.isalnum())
+
+
+def unique(values: list[str]) -> tuple[str, ...]:
+    """Drop empty strings and case-insensitive duplicates, keeping first-seen order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return tuple(out)
