@@ -16,7 +16,6 @@ from typing import IO, Any
 
 from analysis.classifier import classify
 from parsers.article import ParseError, parse_article
-
 from parsers.registry import OUTLETS
 
 log = logging.getLogger("diplowatch.cli")

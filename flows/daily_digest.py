@@ -9,7 +9,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
-from prefect.states import State
+from prefect.client.schemas.objects import State
 
 from digest.render import RenderedDigest
 from digest.send import SendError

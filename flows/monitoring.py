@@ -2,7 +2,8 @@
 
 Recipe for an outlet:
 1. discover: fetch each feed with conditional GET (skipping feeds in back-off), parse entries;
-2. keep the URLs on the outlet's own hosts, normalised, and drop those already stored;
+2. keep the URLs on the outlet's own hosts, normalised, and drop those already stored; add
+   the URLs that failed on earlier runs and whose back-off has passed;
 3. fetch the new pages politely and concurrently, parse them (outlet parser → generic →
    title and lead) and classify them;
 4. upsert article and verdict together, one transaction per article;
@@ -21,17 +22,19 @@ from urllib.parse import urlsplit
 
 from analysis.classifier import classify
 from crawler.client import Crawler, CrawlerConfig, FetchError
+from flows.settings import Settings
 from parsers.article import ParseError, parse_article
 from parsers.feeds import FeedError, parse_feed
-
-from flows.settings import Settings
 from parsers.urls import normalize_url
 from records import Article, FeedEntry, Fetched, Outlet, Verdict
 from storage.db import Database
 from storage.repository import (
     OutletCounters,
+    clear_pending_url,
+    due_pending_urls,
     fetch_state,
     known_url_keys,
+    record_article_failure,
     record_fetch_failure,
     record_fetch_success,
     record_outlet_run,
@@ -63,6 +66,11 @@ def crawler_config(
     )
 
 
+def outlet_delay(outlet: Outlet, settings: Settings) -> float:
+    """The outlet's minimum delay between requests to one host, in seconds."""
+    return settings.politeness.outlet_delays.get(outlet.key, outlet.min_delay_seconds)
+
+
 def candidate_urls(outlet: Outlet, entries: list[FeedEntry]) -> list[str]:
     """Normalised, de-duplicated article URLs of ``entries`` that the outlet itself hosts."""
     urls: dict[str, None] = {}
@@ -90,7 +98,11 @@ class StoredArticle:
 
 
 async def discover(
-    outlet: Outlet, crawler: Crawler, db: Database, counters: OutletCounters
+    outlet: Outlet,
+    settings: Settings,
+    crawler: Crawler,
+    db: Database,
+    counters: OutletCounters,
 ) -> list[FeedEntry]:
     """Steps 1: every feed of the outlet not in back-off, with conditional GET."""
     entries: list[FeedEntry] = []
@@ -105,7 +117,10 @@ async def discover(
             last_modified = state.last_modified if state else None
         try:
             fetched = await crawler.fetch(
-                feed_url, etag=etag, last_modified=last_modified, min_delay=outlet.min_delay_seconds
+                feed_url,
+                etag=etag,
+                last_modified=last_modified,
+                min_delay=outlet_delay(outlet, settings),
             )
             found = [] if fetched.not_modified else parse_feed(fetched.body, fetched.final_url)
         except (FetchError, FeedError) as error:
@@ -140,27 +155,38 @@ def parse_fetched(fetched: Fetched) -> Article:
 async def fetch_and_store(
     url: str,
     outlet: Outlet,
+    settings: Settings,
     crawler: Crawler,
     db: Database,
     counters: OutletCounters,
 ) -> StoredArticle | None:
     """Steps 3 and 4 for one URL; a failure is logged and counted, never raised."""
     try:
-        fetched = await crawler.fetch(url, min_delay=outlet.min_delay_seconds)
+        fetched = await crawler.fetch(url, min_delay=outlet_delay(outlet, settings))
         article = parse_fetched(fetched)
     except (FetchError, ParseError) as error:
-        message = f"{outlet.key}: {url}: {error}"
+        detail = str(error) if url in str(error) else f"{url}: {error}"
+        message = f"{outlet.key}: {detail}"
         log.warning(message)
         counters.error(message)
+        with db.session() as session:
+            record_article_failure(
+                session, url, outlet_key=outlet.key, error=str(error), now=datetime.now(UTC)
+            )
         return None
     if not article.outlet:
         article = replace(article, outlet=outlet.key)
     verdict = classify_article(article)
     with db.session() as session:
         article_id = upsert_article(
-            session, article, url_key=url, fetched_at=fetched.fetched_at, warc_file=None
+            session,
+            article,
+            url_key=url,
+            fetched_at=fetched.fetched_at,
+            warc_file=crawler.warc_path,
         )
         save_verdict(session, article_id, verdict)
+        clear_pending_url(session, url)
     counters.stored += 1
     counters.diplomacy += int(verdict.is_diplomacy)
     return StoredArticle(url_key=url, article=article, verdict=verdict)
@@ -177,16 +203,17 @@ async def monitor_outlet(
     counters = OutletCounters(outlet_key=outlet.key)
     started_at = datetime.now(UTC)
     async with Crawler(crawler_config(settings, replay=replay)) as crawler:
-        entries = await discover(outlet, crawler, db, counters)
+        entries = await discover(outlet, settings, crawler, db, counters)
         urls = candidate_urls(outlet, entries)
         counters.discovered = len(urls)
         with db.session() as session:
             seen = known_url_keys(session, urls)
+            retry = due_pending_urls(session, outlet.key, datetime.now(UTC))
         new_urls = [url for url in urls if url not in seen]
         counters.new = len(new_urls)
-        new_urls = new_urls[: settings.max_articles_per_outlet]
+        to_fetch = list(dict.fromkeys(new_urls[: settings.max_articles_per_outlet] + retry))
         await asyncio.gather(
-            *(fetch_and_store(url, outlet, crawler, db, counters) for url in new_urls)
+            *(fetch_and_store(url, outlet, settings, crawler, db, counters) for url in to_fetch)
         )
     with db.session() as session:
         record_outlet_run(

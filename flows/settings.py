@@ -43,7 +43,11 @@ class WatchProfile(BaseModel):
 
 
 class PolitenessSettings(BaseModel):
+    # Minimum delay between two requests to one host. The registry sets each outlet's own
+    # delay; ``outlet_delays`` overrides it per outlet key (e.g. an outlet that asks us to
+    # slow down), and robots.txt Crawl-delay raises it further.
     min_delay_seconds: float = 1.0
+    outlet_delays: dict[str, float] = Field(default_factory=dict)
     max_connections_per_host: int = 2
     timeout_seconds: float = 20.0
     connect_timeout_seconds: float = 10.0

@@ -84,6 +84,19 @@ class FetchState(Base):
     next_fetch_at: Mapped[datetime | None]
 
 
+class PendingUrl(Base):
+    """An article URL that failed to fetch or parse: retried on later runs with back-off."""
+
+    __tablename__ = "pending_urls"
+
+    url_key: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    outlet_key: Mapped[str] = mapped_column(String(64), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    first_failed_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class ArticleRow(Base):
     __tablename__ = "articles"
 

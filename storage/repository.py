@@ -12,7 +12,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from records import Article, Image, Verdict
-from storage.models import ArticleRow, FetchState, OutletRow, OutletRun, VerdictRow, utcnow
+from storage.models import (
+    ArticleRow,
+    FetchState,
+    OutletRow,
+    OutletRun,
+    PendingUrl,
+    VerdictRow,
+    utcnow,
+)
 
 MAX_FETCH_BACKOFF = timedelta(hours=6)
 
@@ -273,3 +281,42 @@ def record_outlet_run(
 
 def outlet_health(session: Session) -> dict[str, OutletRow]:
     return {row.key: row for row in session.scalars(select(OutletRow))}
+
+
+# --- article URLs that failed and wait for another attempt ------------------------------
+
+MAX_PENDING_ATTEMPTS = 8
+
+
+def record_article_failure(
+    session: Session, url_key: str, *, outlet_key: str, error: str, now: datetime
+) -> PendingUrl:
+    """Remember a failed article URL; it is tried again after an exponential back-off."""
+    pending = session.get(PendingUrl, url_key) or PendingUrl(
+        url_key=url_key, outlet_key=outlet_key, attempts=0, first_failed_at=now
+    )
+    pending.attempts = (pending.attempts or 0) + 1
+    pending.last_error = error[:2000]
+    pending.next_attempt_at = now + min(
+        timedelta(minutes=2 ** (pending.attempts - 1)), MAX_FETCH_BACKOFF
+    )
+    session.add(pending)
+    return pending
+
+
+def due_pending_urls(session: Session, outlet_key: str, now: datetime) -> list[str]:
+    """Failed article URLs of the outlet whose back-off has passed (oldest first)."""
+    query = (
+        select(PendingUrl.url_key)
+        .where(PendingUrl.outlet_key == outlet_key)
+        .where(PendingUrl.next_attempt_at <= now)
+        .where(PendingUrl.attempts < MAX_PENDING_ATTEMPTS)
+        .order_by(PendingUrl.first_failed_at)
+    )
+    return list(session.scalars(query))
+
+
+def clear_pending_url(session: Session, url_key: str) -> None:
+    pending = session.get(PendingUrl, url_key)
+    if pending is not None:
+        session.delete(pending)

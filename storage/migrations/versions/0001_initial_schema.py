@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 12:25:07.910556
+Create Date: 2026-11-24 12:40:42.810467
 """
 
 from collections.abc import Sequence
@@ -111,6 +111,19 @@ def upgrade() -> None:
     sa.Column('articles_stored', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    op.create_table('pending_urls',
+    sa.Column('url_key', sa.String(length=2048), nullable=False),
+    sa.Column('outlet_key', sa.String(length=64), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('first_failed_at', storage.models.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', storage.models.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('url_key')
+    )
+    with op.batch_alter_table('pending_urls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pending_urls_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pending_urls_outlet_key'), ['outlet_key'], unique=False)
+
     op.create_table('verdicts',
     sa.Column('article_id', sa.Integer(), nullable=False),
     sa.Column('is_diplomacy', sa.Boolean(), nullable=False),
@@ -137,6 +150,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_verdicts_is_diplomacy'))
 
     op.drop_table('verdicts')
+    with op.batch_alter_table('pending_urls', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pending_urls_outlet_key'))
+        batch_op.drop_index(batch_op.f('ix_pending_urls_next_attempt_at'))
+
+    op.drop_table('pending_urls')
     op.drop_table('outlets')
     with op.batch_alter_table('outlet_runs', schema=None) as batch_op:
         batch_op.drop_index('ix_outlet_runs_outlet_started')
