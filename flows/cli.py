@@ -251,7 +251,7 @@ def command_outlets(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             health = outlet_health(session)
-            rows = []
+            rows: list[dict[str, Any]] = []
             for outlet in OUTLETS:
                 state = health.get(outlet.key)
                 rows.append(
