@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from analysis.classifier import classify
+from analysis.classifier import classify_article
 from crawler.client import Crawler, CrawlerConfig, FetchError
 from flows.settings import Settings
 from parsers.article import ParseError, parse_article
@@ -85,9 +85,15 @@ def candidate_urls(outlet: Outlet, entries: list[FeedEntry]) -> list[str]:
     return list(urls)
 
 
-def classify_article(article: Article) -> Verdict:
-    body = "\n\n".join(part for part in (article.sapo, article.text) if part)
-    return classify(article.title, body)
+SHORT_BODY_WORDS = 80
+
+
+def count_extraction_health(article: Article, counters: OutletCounters) -> None:
+    """Count the signs of a parser that no longer fits its outlet's pages."""
+    words = len(article.text.split())
+    counters.empty_bodies += int(words == 0)
+    counters.short_bodies += int(0 < words < SHORT_BODY_WORDS)
+    counters.missing_dates += int(article.published_at is None)
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,7 @@ async def fetch_and_store(
         clear_pending_url(session, url)
     counters.stored += 1
     counters.diplomacy += int(verdict.is_diplomacy)
+    count_extraction_health(article, counters)
     return StoredArticle(url_key=url, article=article, verdict=verdict)
 
 

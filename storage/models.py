@@ -160,6 +160,10 @@ class OutletRun(Base):
     diplomacy: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     error_messages: Mapped[list[Any]] = mapped_column(JSON)
+    # Extraction health of the articles stored in this run (a redesign shows up here).
+    empty_bodies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    short_bodies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    missing_dates: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DigestRow(Base):

@@ -234,6 +234,9 @@ class OutletCounters:
     diplomacy: int = 0
     errors: int = 0
     error_messages: list[str] = field(default_factory=list)
+    empty_bodies: int = 0
+    short_bodies: int = 0
+    missing_dates: int = 0
 
     def error(self, message: str) -> None:
         self.errors += 1
@@ -260,6 +263,9 @@ def record_outlet_run(
             diplomacy=counters.diplomacy,
             errors=counters.errors,
             error_messages=counters.error_messages,
+            empty_bodies=counters.empty_bodies,
+            short_bodies=counters.short_bodies,
+            missing_dates=counters.missing_dates,
         )
     )
     outlet = session.get(OutletRow, counters.outlet_key) or OutletRow(

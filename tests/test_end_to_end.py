@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from flows.cli import main
 from flows.daily_digest import daily_digest
 from flows.monitor import monitor
 from parsers.registry import outlet_by_key
@@ -139,6 +140,12 @@ def test_a_monitor_run_stores_articles_and_the_digest_carries_only_diplomacy(
     assert len(handler.envelopes) == 1
     assert count(db, DigestRow) == 1
     assert count(db, OutletRun) == 2
+    with db.session() as session:
+        first_run = session.scalars(select(OutletRun).order_by(OutletRun.id)).first()
+        assert first_run is not None
+        # Both test pages are dated and not empty; the sport one is under 80 words.
+        health = (first_run.empty_bodies, first_run.short_bodies, first_run.missing_dates)
+        assert health == (0, 1, 0)
     db.dispose()
 
 
@@ -169,14 +176,19 @@ def test_replay_stores_the_articles_from_a_warc_without_the_network(
     site: LocalServer,
     settings_for: Callable[[LocalServer], Path],
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     data_dir = settings_for(site)
     run_monitor()
     [warc] = list((data_dir / "warc").glob("*.warc.gz"))
     site.close()  # nothing answers any more: the replay must not need the network
     replay_db = f"sqlite:///{tmp_path / 'replay.db'}"
-    [row] = run_monitor(replay=[str(warc)], database_url=replay_db)
-    assert (row["stored"], row["diplomacy"], row["errors"]) == (2, 1, 0)
+    capsys.readouterr()
+    status = main(["run", "--replay", str(warc), "--outlet", "vnexpress", "--db", replay_db])
+    assert status == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert header.split() == ["outlet", "discovered", "new", "stored", "diplomacy", "errors"]
+    assert row.split() == ["vnexpress", "2", "2", "2", "1", "0"]
     db = Database(replay_db)
     assert count(db, ArticleRow) == 2
     db.dispose()

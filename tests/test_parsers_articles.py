@@ -24,8 +24,17 @@ EXPECTED = Path(__file__).resolve().parent / "expected"
 FETCHED_AT = datetime(2026, 3, 8, tzinfo=UTC)  # the pages were recorded in March 2026
 
 BOILERPLATE = (
-    "Tin khác", "Tin liên quan", "Có thể bạn quan tâm", "Back To Top", "Xem thêm", "Đọc thêm",
-    "Tham khảo thêm", "Lượt xem", "In bài viết", "Bình luận", "Chia sẻ",
+    "Tin khác",
+    "Tin liên quan",
+    "Có thể bạn quan tâm",
+    "Back To Top",
+    "Xem thêm",
+    "Đọc thêm",
+    "Tham khảo thêm",
+    "Lượt xem",
+    "In bài viết",
+    "Bình luận",
+    "Chia sẻ",
 )
 
 
@@ -52,6 +61,7 @@ def assert_clean_body(article: Any) -> None:
 
 
 # --- outlet parsers against hand-checked expected JSON -------------------------------------
+
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", sorted(p.stem for p in EXPECTED.glob("*.json")))
@@ -83,7 +93,9 @@ def test_generic_extractor_finds_the_same_body_as_the_outlet_parser(name: str) -
     assert generic.extraction_method == "generic"
     assert generic.paragraphs == outlet.paragraphs
     assert (generic.title, generic.sapo, generic.published_at) == (
-        outlet.title, outlet.sapo, outlet.published_at
+        outlet.title,
+        outlet.sapo,
+        outlet.published_at,
     )
 
 
@@ -104,22 +116,57 @@ def test_baochinhphu_lead_loses_its_own_dateline_and_related_box() -> None:
 
 # Hand-checked against each page: paragraph count, date, section, authors, credited source.
 GENERIC_PAGES: dict[str, dict[str, Any]] = {
-    "tuoitre_article": dict(paragraphs=26, published="2026-03-07T08:01:53+07:00",
-                            section="Kinh doanh", authors=("Nhật Xuân", "Nghi Vũ"), images=2),
-    "dantri_article": dict(paragraphs=12, published="2026-03-07T08:07:18+07:00",
-                           section="Tài chính", authors=("Tri Túc",), images=0),
-    "vietnamnet_article": dict(paragraphs=8, published="2026-03-07T08:52:11+07:00",
-                               section="Tài chính", authors=("Duy Anh",), images=1),
-    "nld_article": dict(paragraphs=19, published="2026-03-07T08:06:00+07:00",
-                        section="Kinh tế", authors=("Minh Chiến",), images=2),
-    "cafef_article": dict(paragraphs=12, published="2026-03-07T00:01:00+07:00",
-                          section="Thị trường chứng khoán", authors=("Dương Ngọc",), images=2,
-                          credited="Theo Nhịp sống thị trường"),
-    "cafef_article_batdongsan": dict(paragraphs=9, published="2026-03-07T09:40:00+07:00",
-                                     section="Bất động sản", authors=("Hồ Hương",), images=1,
-                                     credited="Theo Đại Đoàn kết"),
-    "baodautu_article": dict(paragraphs=12, published="2026-03-07T08:47:00+07:00",
-                             section=None, authors=("Nguyên Minh",), images=1),
+    "tuoitre_article": dict(
+        paragraphs=26,
+        published="2026-03-07T08:01:53+07:00",
+        section="Kinh doanh",
+        authors=("Nhật Xuân", "Nghi Vũ"),
+        images=2,
+    ),
+    "dantri_article": dict(
+        paragraphs=12,
+        published="2026-03-07T08:07:18+07:00",
+        section="Tài chính",
+        authors=("Tri Túc",),
+        images=0,
+    ),
+    "vietnamnet_article": dict(
+        paragraphs=8,
+        published="2026-03-07T08:52:11+07:00",
+        section="Tài chính",
+        authors=("Duy Anh",),
+        images=1,
+    ),
+    "nld_article": dict(
+        paragraphs=19,
+        published="2026-03-07T08:06:00+07:00",
+        section="Kinh tế",
+        authors=("Minh Chiến",),
+        images=2,
+    ),
+    "cafef_article": dict(
+        paragraphs=12,
+        published="2026-03-07T00:01:00+07:00",
+        section="Thị trường chứng khoán",
+        authors=("Dương Ngọc",),
+        images=2,
+        credited="Theo Nhịp sống thị trường",
+    ),
+    "cafef_article_batdongsan": dict(
+        paragraphs=9,
+        published="2026-03-07T09:40:00+07:00",
+        section="Bất động sản",
+        authors=("Hồ Hương",),
+        images=1,
+        credited="Theo Đại Đoàn kết",
+    ),
+    "baodautu_article": dict(
+        paragraphs=12,
+        published="2026-03-07T08:47:00+07:00",
+        section=None,
+        authors=("Nguyên Minh",),
+        images=1,
+    ),
 }
 
 
@@ -192,7 +239,9 @@ def test_generic_extractor_on_a_constructed_provincial_page() -> None:
     assert article.title == "Thủ tướng tiếp Đại sứ Hoa Kỳ"
     assert article.sapo == "Chiều 29/9, Thủ tướng tiếp Đại sứ Hoa Kỳ."
     assert [p[:20] for p in article.paragraphs] == [
-        "Chiều 29/9, tại Trụ ", "Thủ tướng đề nghị ha", "Đại sứ khẳng định Ho",
+        "Chiều 29/9, tại Trụ ",
+        "Thủ tướng đề nghị ha",
+        "Đại sứ khẳng định Ho",
     ]
     assert article.credited_source == "Theo TTXVN"
     assert article.published_at is not None
@@ -249,9 +298,12 @@ def test_dates_after_the_fetch_time_are_dropped() -> None:
 
 # --- the fallback chain and errors ---------------------------------------------------------
 
+
 def test_page_without_body_text_falls_back_to_title_and_lead() -> None:
-    html = ('<html><head><meta property="og:title" content="Tiêu đề">'
-            '<meta property="og:description" content="Tóm tắt bài."></head><body></body></html>')
+    html = (
+        '<html><head><meta property="og:title" content="Tiêu đề">'
+        '<meta property="og:description" content="Tóm tắt bài."></head><body></body></html>'
+    )
     article = parse_article(html, "https://vnexpress.net/tieu-de-1234567.html")
     assert article.extraction_method == "title-and-lead"
     assert (article.title, article.sapo, article.paragraphs) == ("Tiêu đề", "Tóm tắt bài.", ())
@@ -306,9 +358,11 @@ def test_generic_extractor_reads_bare_text_paragraphs_separated_by_br() -> None:
     # constructed: an old-style CMS page without <p> elements
     text = "Đoạn {n}: hai bên trao đổi về hợp tác kinh tế, thương mại, đầu tư, giáo dục và y tế."
     body = "<br><br>".join(text.format(n=n) for n in range(1, 5))
-    html = (f"<html><head><title>Tin đối ngoại</title></head><body><div id='menu'><a>Trang chủ</a>"
-            f"</div><span class='date'>01/02/2024 07:53</span>"
-            f"<div class='noidung'>{body}</div></body></html>")
+    html = (
+        f"<html><head><title>Tin đối ngoại</title></head><body><div id='menu'><a>Trang chủ</a>"
+        f"</div><span class='date'>01/02/2024 07:53</span>"
+        f"<div class='noidung'>{body}</div></body></html>"
+    )
     article = parse_article(html, "https://baotinh.vn/tin-1234567.html", extractor="generic")
     assert article.extraction_method == "generic"
     assert [p[:6] for p in article.paragraphs] == ["Đoạn 1", "Đoạn 2", "Đoạn 3", "Đoạn 4"]

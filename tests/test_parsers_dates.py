@@ -41,8 +41,16 @@ def test_accepted_forms(text: str, iso: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", None, "Trang chủ", "31/02/2026 10:00", "2026-13-01", "0001-01-01T00:00:00",
-     "1970-01-01T00:00:00Z"],
+    [
+        "",
+        "   ",
+        None,
+        "Trang chủ",
+        "31/02/2026 10:00",
+        "2026-13-01",
+        "0001-01-01T00:00:00",
+        "1970-01-01T00:00:00Z",
+    ],
 )
 def test_unparseable_impossible_or_placeholder_dates_are_none(text: str | None) -> None:
     assert parse_date(text, now=NOW) is None

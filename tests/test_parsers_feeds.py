@@ -98,9 +98,11 @@ def test_rss_1_0_item_mobile_host_and_utc_date() -> None:
 
 def test_bozo_feed_with_entries_is_tolerated() -> None:
     # constructed: unescaped "&", no closing </rss>, RFC 822 date without a zone
-    broken = (b'<rss version="2.0"><channel><item><title>A & B</title>'
-              b"<link>https://a.vn/b-2.html</link><pubDate>Mon, 29 Sep 2025 17:30:00</pubDate>"
-              b"</item></channel>")
+    broken = (
+        b'<rss version="2.0"><channel><item><title>A & B</title>'
+        b"<link>https://a.vn/b-2.html</link><pubDate>Mon, 29 Sep 2025 17:30:00</pubDate>"
+        b"</item></channel>"
+    )
     [entry] = parse_feed(broken, "https://a.vn/rss")
     assert entry.url == "https://a.vn/b-2.html"
     assert entry.published_at is not None
@@ -108,8 +110,10 @@ def test_bozo_feed_with_entries_is_tolerated() -> None:
 
 
 def test_entries_without_a_usable_link_are_skipped() -> None:
-    feed = (b'<rss version="2.0"><channel><item><title>no link</title></item>'
-            b"<item><title>ok</title><link>https://a.vn/ok-1.html</link></item></channel></rss>")
+    feed = (
+        b'<rss version="2.0"><channel><item><title>no link</title></item>'
+        b"<item><title>ok</title><link>https://a.vn/ok-1.html</link></item></channel></rss>"
+    )
     assert [e.title for e in parse_feed(feed, "https://a.vn/rss")] == ["ok"]
 
 
@@ -125,9 +129,11 @@ def test_an_empty_but_valid_feed_has_no_entries() -> None:
         ("<!doctype html><html><body><p>Trang chủ</p></body></html>", "not an RSS or Atom feed"),
         (b"\x00\x01garbage\xff", "not an RSS or Atom feed"),
         ('{"items": []}', "not an RSS or Atom feed"),
-        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-         b'<rss version="2.0"><channel><item><title>&b;</title></item></channel></rss>',
-         "document declares XML entities"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b'<rss version="2.0"><channel><item><title>&b;</title></item></channel></rss>',
+            "document declares XML entities",
+        ),
     ],
 )
 def test_not_a_feed_raises_feed_error_naming_the_url(body: bytes | str, reason: str) -> None:

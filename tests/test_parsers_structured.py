@@ -25,14 +25,23 @@ def page(*ld: Any, head: str = "") -> Any:
 
 
 def test_json_ld_article_inside_a_graph() -> None:
-    graph = {"@context": "https://schema.org", "@graph": [
-        {"@type": "WebPage", "name": "page"},
-        {"@type": "ReportageNewsArticle", "headline": "Ch&#237;nh s&#225;ch",
-         "datePublished": "2026-03-01T09:51:00+07:00", "articleSection": ["Thời sự", "Đối ngoại"],
-         "author": [{"@type": "Person", "name": "Minh Anh"},
-                    {"@type": "Organization", "name": "TTXVN"}],
-         "keywords": "Việt Nam, Hoa Kỳ"},
-    ]}
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "name": "page"},
+            {
+                "@type": "ReportageNewsArticle",
+                "headline": "Ch&#237;nh s&#225;ch",
+                "datePublished": "2026-03-01T09:51:00+07:00",
+                "articleSection": ["Thời sự", "Đối ngoại"],
+                "author": [
+                    {"@type": "Person", "name": "Minh Anh"},
+                    {"@type": "Organization", "name": "TTXVN"},
+                ],
+                "keywords": "Việt Nam, Hoa Kỳ",
+            },
+        ],
+    }
     meta = read_page_meta(page(graph))
     assert meta.has_article_ld
     assert meta.title == "Chính sách"  # entities left in JSON-LD strings are decoded
@@ -71,11 +80,14 @@ def test_opengraph_and_meta_fill_what_json_ld_lacks() -> None:
     assert meta.tags == ("a", "b", "c")  # deduplicated case-insensitively
     assert meta.authors == []  # a profile URL is not a name
     assert (meta.canonical, meta.html_title, meta.site_name) == (
-        "https://a.vn/x-1.html", "OG title - Báo A", "Báo A"
+        "https://a.vn/x-1.html",
+        "OG title - Báo A",
+        "Báo A",
     )
 
 
 # --- bylines and credited sources -----------------------------------------------------------
+
 
 def blocks(*lines: str, right: bool = False) -> list[Block]:
     body = [Block("Đoạn văn đầu tiên của bài, đủ dài để là thân bài thật sự.", "p")]

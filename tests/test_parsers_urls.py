@@ -69,14 +69,31 @@ def test_non_http_urls_are_refused(bad: str) -> None:
 
 # --- registry ------------------------------------------------------------------------------
 
+
 def test_registry_keys_are_unique_ascii_slugs_and_cover_the_national_outlets() -> None:
     keys = [outlet.key for outlet in OUTLETS]
     assert len(keys) == len(set(keys))
     assert all(re.fullmatch(r"[a-z0-9]+", key) for key in keys)
     assert set(keys) >= {
-        "vnexpress", "baochinhphu", "tuoitre", "thanhnien", "dantri", "vietnamnet",
-        "vietnamplus", "vnanet", "baotintuc", "nhandan", "quandoinhandan", "vov", "baoquocte",
-        "nld", "sggp", "hanoimoi", "laodong", "tienphong", "znews",
+        "vnexpress",
+        "baochinhphu",
+        "tuoitre",
+        "thanhnien",
+        "dantri",
+        "vietnamnet",
+        "vietnamplus",
+        "vnanet",
+        "baotintuc",
+        "nhandan",
+        "quandoinhandan",
+        "vov",
+        "baoquocte",
+        "nld",
+        "sggp",
+        "hanoimoi",
+        "laodong",
+        "tienphong",
+        "znews",
     }
 
 
