@@ -1,0 +1,1 @@
+"""One module per ``diplowatch`` command; each exposes ``register(subcommands)``."""
