@@ -130,7 +130,8 @@ async def discover(
             )
             found = [] if fetched.not_modified else parse_feed(fetched.body, fetched.final_url)
         except (FetchError, FeedError) as error:
-            message = f"{outlet.key}: feed {feed_url}: {error}"
+            detail = str(error) if feed_url in str(error) else f"{feed_url}: {error}"
+            message = f"{outlet.key}: feed {detail}"
             log.warning(message)
             counters.error(message)
             with db.session() as session:
