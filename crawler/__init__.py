@@ -8,9 +8,10 @@ Public API::
         fetched = await crawler.fetch(url, etag=..., last_modified=...)
 """
 
-from crawler.client import Crawler, is_textual, parse_retry_after
+from crawler.client import Crawler
 from crawler.config import DEFAULT_ACCEPT, CrawlerConfig
 from crawler.errors import FetchError, FetchErrorReason
+from crawler.exchange import is_textual, parse_retry_after
 from crawler.politeness import HostGate
 from crawler.robots import RobotsCache, RobotsRules
 from crawler.transport import HostMap, HostMapTransport

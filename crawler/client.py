@@ -15,11 +15,10 @@ Content-Length equal to ``len(body)``. Live and replayed fetches therefore look 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
@@ -27,89 +26,30 @@ from typing import Self
 import httpx
 
 from crawler.config import DEFAULT_ACCEPT, CrawlerConfig
-from crawler.errors import FetchError, FetchErrorReason
+from crawler.errors import FetchError
+from crawler.exchange import (
+    Exchange,
+    RetryableTransportError,
+    absolute_url,
+    is_textual,
+    parse_retry_after,
+    within_domains,
+)
 from crawler.politeness import HostGate
 from crawler.robots import RobotsCache
+from crawler.safety import AddressGuardTransport, ForbiddenAddressError
 from crawler.transport import HostMapTransport
 from crawler.warc import REPLAY_HEADER, ReplayTransport, WarcArchive, clean_stored_headers
 from parsers.charset import charset_from_content_type, decode_html
 from records import Fetched
 
-__all__ = ["Crawler", "CrawlerConfig", "FetchError", "is_textual"]
+__all__ = ["Crawler", "CrawlerConfig", "FetchError"]
 
 logger = logging.getLogger("diplowatch.crawler")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_MAX_REDIRECTS = 5
-_TEXTUAL_MARKERS = ("html", "xml", "rss", "atom")
-
-
-def is_textual(content_type: str | None) -> bool:
-    """Whether a body of this Content-Type gets ``Fetched.text`` (HTML, XML, feeds, text/*)."""
-    if not content_type or not content_type.strip():
-        return True
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media.startswith("text/") or any(marker in media for marker in _TEXTUAL_MARKERS)
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now (delta-seconds or HTTP-date), or None if unusable."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    current = now or datetime.now(UTC)
-    return max(0.0, (moment - current).total_seconds())
-
-
-@dataclass
-class _Exchange:
-    """One request/response on the wire (body decoded, headers cleaned)."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    fetched_at: datetime
-    attempts: int = 1
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        values = [value for key, value in self.headers if key.lower() == name]
-        return ", ".join(values) if values else None
-
-    def header_dict(self) -> dict[str, str]:
-        merged: dict[str, str] = {}
-        for key, value in self.headers:
-            key = key.lower()
-            merged[key] = f"{merged[key]}, {value}" if key in merged else value
-        return merged
-
-
-class _TransportError(Exception):
-    """A timeout or network error on one attempt (retryable)."""
-
-    def __init__(self, reason: FetchErrorReason, cause: BaseException) -> None:
-        super().__init__(f"{type(cause).__name__}: {cause}".rstrip(": "))
-        self.reason: FetchErrorReason = reason
-
-
-def _absolute_url(url: str) -> httpx.URL:
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise FetchError(url, "bad-url", detail=str(exc)) from exc
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise FetchError(url, "bad-url")
-    return parsed.copy_with(fragment=None)
 
 
 class Crawler:
@@ -131,8 +71,13 @@ class Crawler:
         if self.replaying:
             transport = ReplayTransport(config.replay_warcs)
         else:
-            inner = httpx.AsyncHTTPTransport(retries=0)
-            transport = HostMapTransport(config.host_map, inner) if config.host_map else inner
+            raw = httpx.AsyncHTTPTransport(retries=0)
+            guarded = AddressGuardTransport(raw, allow_private=config.allow_private_addresses)
+            transport = (
+                HostMapTransport(config.host_map, guarded, mapped=raw)
+                if config.host_map
+                else guarded
+            )
             if config.warc_dir is not None:
                 self._archive = WarcArchive(config.warc_dir)
                 logger.info("archiving exchanges to %s", self._archive.path)
@@ -177,21 +122,25 @@ class Crawler:
         last_modified: str | None = None,
         min_delay: float | None = None,
         accept: str | None = None,
+        allowed_domains: Sequence[str] | None = None,
     ) -> Fetched:
         """GET ``url`` politely. Returns the 2xx or 304 answer; raises ``FetchError`` otherwise.
+
+        ``allowed_domains`` (e.g. an outlet's domains) confines redirects: a hop to a host
+        that is neither one of them nor a subdomain raises ``FetchError("foreign-redirect")``.
 
         ``etag`` / ``last_modified`` make the request conditional (If-None-Match /
         If-Modified-Since); a 304 comes back as a ``Fetched`` with status 304 and empty body.
         ``min_delay`` raises (never lowers) the per-host delay for this request.
         """
-        current = _absolute_url(url)
+        current = absolute_url(url)
         headers = {"Accept": accept or DEFAULT_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
 
-        exchange: _Exchange | None = None
+        exchange: Exchange | None = None
         for _hop in range(self.config.max_redirects + 1):
             delay = await self._admit(str(current), min_delay)
             exchange = await self._with_retries(str(current), headers, delay)
@@ -207,6 +156,10 @@ class Crawler:
                     str(current), "bad-redirect", status=exchange.status, detail=location
                 )
             target = target.copy_with(fragment=None)
+            if allowed_domains is not None and not within_domains(target.host, allowed_domains):
+                raise FetchError(
+                    str(current), "foreign-redirect", status=exchange.status, detail=str(target)
+                )
             logger.debug("redirect %d %s -> %s", exchange.status, current, target)
             current = target
         assert exchange is not None
@@ -222,7 +175,7 @@ class Crawler:
         if not self.config.respect_robots:
             return True
         self._require_client()
-        return await self._robots.allowed(str(_absolute_url(url)))
+        return await self._robots.allowed(str(absolute_url(url)))
 
     # -- internals -----------------------------------------------------------------------
 
@@ -250,7 +203,7 @@ class Crawler:
             delay = max(delay, crawl_delay)
         return delay
 
-    def _result(self, original_url: str, exchange: _Exchange) -> Fetched:
+    def _result(self, original_url: str, exchange: Exchange) -> Fetched:
         final_url = exchange.url
         if exchange.status == 304:
             logger.info("not modified: %s", final_url)
@@ -299,13 +252,13 @@ class Crawler:
         backoff = self.config.backoff_seconds * (2 ** (attempt - 1))
         return min(backoff * random.uniform(0.75, 1.25), cap), False
 
-    async def _with_retries(self, url: str, headers: dict[str, str], delay: float) -> _Exchange:
+    async def _with_retries(self, url: str, headers: dict[str, str], delay: float) -> Exchange:
         attempts = 1 + self.config.max_retries
         host = httpx.URL(url).host
         for attempt in range(1, attempts + 1):
             try:
                 exchange = await self._attempt(url, headers, delay, self.config.max_body_bytes)
-            except _TransportError as failure:
+            except RetryableTransportError as failure:
                 if attempt >= attempts:
                     logger.warning("giving up on %s after %d attempt(s): %s", url, attempt, failure)
                     raise FetchError(
@@ -341,8 +294,11 @@ class Crawler:
         max_bytes: int,
         *,
         truncate: bool = False,
-    ) -> _Exchange:
-        """One request through the host gate. Raises ``_TransportError`` or ``FetchError``."""
+    ) -> Exchange:
+        """One request through the host gate.
+
+        Raises ``RetryableTransportError`` (timeouts, network) or ``FetchError``.
+        """
         client = self._require_client()
         request = client.build_request("GET", url, headers=headers)
         host = request.url.host
@@ -357,10 +313,12 @@ class Crawler:
                         body = await self._read_body(response, url, max_bytes, truncate=truncate)
                     finally:
                         await response.aclose()
+            except ForbiddenAddressError as exc:
+                raise FetchError(url, "forbidden-address", detail=str(exc)) from exc
             except (httpx.TimeoutException, TimeoutError) as exc:
-                raise _TransportError("timeout", exc) from exc
+                raise RetryableTransportError("timeout", exc) from exc
             except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-                raise _TransportError("network", exc) from exc
+                raise RetryableTransportError("network", exc) from exc
             except httpx.HTTPError as exc:  # unsupported protocol, local protocol error, ...
                 raise FetchError(url, "network", detail=f"{type(exc).__name__}: {exc}") from exc
         fetched_at = datetime.now(UTC)
@@ -371,7 +329,7 @@ class Crawler:
             len(body),
             time.monotonic() - started,
         )
-        exchange = _Exchange(
+        exchange = Exchange(
             url=url,
             status=response.status_code,
             headers=clean_stored_headers(response.headers.multi_items(), len(body)),
@@ -418,7 +376,7 @@ class Crawler:
 
     async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
         """Fetch robots.txt (one attempt per hop, redirects followed, body truncated)."""
-        current = _absolute_url(robots_url)
+        current = absolute_url(robots_url)
         headers = {"Accept": "text/plain,*/*;q=0.8"}
         for _hop in range(_ROBOTS_MAX_REDIRECTS + 1):
             exchange = await self._attempt(

@@ -40,6 +40,9 @@ class CrawlerConfig:
     replay_warcs: tuple[Path, ...] = ()
     accept_language: str = "vi,en;q=0.8"
     robots_max_bytes: int = 512_000  # larger robots.txt files are truncated (as Google does)
+    # Private, loopback, link-local and reserved addresses are refused (checked on the
+    # resolved address) unless this is set; hosts in ``host_map`` are never checked.
+    allow_private_addresses: bool = False
 
     def __post_init__(self) -> None:
         if not self.user_agent.strip():

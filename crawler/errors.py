@@ -16,6 +16,8 @@ FetchErrorReason = Literal[
     "network",  # connection refused/reset, protocol errors on every attempt
     "bad-url",  # not an absolute http(s) URL
     "replay-miss",  # replay mode: the URL is not in the WARC files
+    "forbidden-address",  # the host resolves to a private/loopback/link-local address
+    "foreign-redirect",  # a redirect left the domains the caller allowed
 ]
 
 

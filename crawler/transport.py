@@ -62,9 +62,13 @@ class HostMapTransport(httpx.AsyncBaseTransport):
         self,
         host_map: Mapping[str, str] | HostMap,
         inner: httpx.AsyncBaseTransport | None = None,
+        *,
+        mapped: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """``inner`` carries unmapped requests; ``mapped`` (default: ``inner``) mapped ones."""
         self._map = host_map if isinstance(host_map, HostMap) else HostMap(host_map)
         self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        self._mapped = mapped if mapped is not None else self._inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         target = self._map.lookup(request.url.host)
@@ -78,7 +82,9 @@ class HostMapTransport(httpx.AsyncBaseTransport):
             stream=request.stream,
             extensions=request.extensions,
         )
-        return await self._inner.handle_async_request(mapped)
+        return await self._mapped.handle_async_request(mapped)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+        if self._mapped is not self._inner:
+            await self._mapped.aclose()

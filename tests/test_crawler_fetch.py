@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from crawler import Crawler, CrawlerConfig, FetchError, HostMap, HostMapTransport
-from crawler.client import is_textual, parse_retry_after
+from crawler.exchange import is_textual, parse_retry_after
 from tests import http_server
 from tests.http_server import LocalServer, RecordedRequest, Reply
 
