@@ -55,6 +55,8 @@ class FetchError(Exception):
             "bad-redirect": "redirect without a usable Location",
             "bad-url": "not an absolute http(s) URL",
             "replay-miss": "not found in the replayed WARC files",
+            "forbidden-address": "refused: the host resolves to a non-public address",
+            "foreign-redirect": "refused: redirect outside the allowed domains",
         }[self.reason]
         extra = f" ({self.detail})" if self.detail else ""
         return f"{self.url}: {text}{extra}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,7 @@ def crawler_config(
         max_retries=politeness.max_retries,
         backoff_seconds=politeness.backoff_seconds,
         respect_robots=politeness.respect_robots,
+        allow_private_addresses=settings.allow_private_addresses,
         host_map=dict(settings.host_map),
         warc_dir=settings.resolved_warc_dir if archive and not replay else None,
         replay_warcs=replay,
@@ -169,7 +171,9 @@ async def fetch_and_store(
 ) -> StoredArticle | None:
     """Steps 3 and 4 for one URL; a failure is logged and counted, never raised."""
     try:
-        fetched = await crawler.fetch(url, min_delay=outlet_delay(outlet, settings))
+        fetched = await crawler.fetch(
+            url, min_delay=outlet_delay(outlet, settings), allowed_domains=outlet.domains
+        )
         article = parse_fetched(fetched)
     except (FetchError, ParseError) as error:
         detail = str(error) if url in str(error) else f"{url}: {error}"
@@ -206,11 +210,15 @@ async def monitor_outlet(
     db: Database,
     *,
     replay: tuple[Path, ...] = (),
+    make_crawler: Callable[[CrawlerConfig], Crawler] = Crawler,
 ) -> OutletCounters:
-    """One monitor pass over ``outlet``: never raises for the outlet's own faults."""
+    """One monitor pass over ``outlet``: never raises for the outlet's own faults.
+
+    ``make_crawler`` builds the crawler (flows.hostlimits: politeness across workers).
+    """
     counters = OutletCounters(outlet_key=outlet.key)
     started_at = datetime.now(UTC)
-    async with Crawler(crawler_config(settings, replay=replay)) as crawler:
+    async with make_crawler(crawler_config(settings, replay=replay)) as crawler:
         entries = await discover(outlet, settings, crawler, db, counters)
         urls = candidate_urls(outlet, entries)
         counters.discovered = len(urls)

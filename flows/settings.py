@@ -56,6 +56,22 @@ class PolitenessSettings(BaseModel):
     max_retries: int = 2
     backoff_seconds: float = 1.0
     respect_robots: bool = True
+    # The per-host delay across processes (several workers, concurrent flow runs) through
+    # Prefect global concurrency limits named ``diplowatch-host:<host>``. None: on whenever
+    # a Prefect server is configured (PREFECT_API_URL), off with Prefect's ephemeral API.
+    shared_limits: bool | None = None
+
+
+class AlertSettings(BaseModel):
+    # The operator's mailbox for outlet health incidents (empty: incidents are only logged
+    # and shown in the run summary). Each incident is mailed once, when it starts.
+    recipients: list[str] = Field(default_factory=list)
+    error_streak: int = 3  # failed monitor runs in a row that make an incident
+    # Extraction health over the outlet's latest runs holding at least ``min_articles``
+    # stored articles: an incident when more than these shares are empty or undated.
+    min_articles: int = 10
+    max_empty_share: float = 0.3
+    max_missing_date_share: float = 0.5
 
 
 def _default_profiles() -> list[WatchProfile]:
@@ -78,10 +94,14 @@ class Settings(BaseSettings):
     user_agent: str = "diplowatch/0.1 (+https://github.com/diplowatch; diplomacy news monitor)"
     politeness: PolitenessSettings = Field(default_factory=PolitenessSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     profiles: list[WatchProfile] = Field(default_factory=_default_profiles)
     # Maps outlet hosts to another address, e.g. {"vnexpress.net": "127.0.0.1:8080"}: for
     # tests and for a local replay server. Never needed in production.
     host_map: dict[str, str] = Field(default_factory=dict)
+    # Fetching private, loopback or link-local addresses is refused unless this is set
+    # (hosts in ``host_map`` are an explicit decision and are always allowed).
+    allow_private_addresses: bool = False
     max_articles_per_outlet: int = 60  # per monitor run, newest first
 
     @classmethod
