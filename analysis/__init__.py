@@ -1,6 +1,7 @@
 """Analysis: Article → Verdict (pure: no network, no database, no Prefect).
 
-First version: rules and gazetteers (``MODEL_VERSION = "rules-1"``). Public API:
+Rules and gazetteers (``analysis.rules``) combined with a small trained model
+(``analysis.model``, weights in ``analysis/models/diplomacy.json``). Public API:
 
 - ``classify(title, text) -> Verdict`` and ``classify_article(article) -> Verdict``;
 - ``normalize_text`` (NFC, one tone-mark placement, clean whitespace) and ``fold_accents``;

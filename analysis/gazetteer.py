@@ -1,6 +1,7 @@
 """Partners: countries and organisations, their Vietnamese names and transliterations.
 
-Codes are ISO 3166 alpha-2, or "ASEAN", "EU", "UN". Vietnam ("VN") is never a partner.
+Codes are ISO 3166 alpha-2, or "ASEAN", "APEC", "EU", "UN", "WTO". Vietnam ("VN") is never a
+partner.
 Names are matched on ``normalize_text`` output, case-sensitively (capitals tell "Pháp" (France)
 from "pháp luật", "Nhật" (Japan) from "cập nhật"). Four kinds of names:
 
@@ -131,6 +132,8 @@ _PARTNERS: dict[str, _P] = {
     "ASEAN": ("ASEAN", ("ASEAN", "Hiệp hội các quốc gia Đông Nam Á"), (), (), ()),
     "EU": ("Liên minh châu Âu", ("Liên minh châu Âu", "Liên minh Châu Âu", "Liên hiệp châu Âu",
                                  "Ủy ban châu Âu", "Nghị viện châu Âu", "EU"), (), (), ()),
+    "APEC": ("APEC", ("APEC", "Diễn đàn Hợp tác Kinh tế châu Á - Thái Bình Dương"), (), (), ()),
+    "WTO": ("WTO", ("WTO", "Tổ chức Thương mại Thế giới"), (), (), ()),
     "UN": ("Liên hợp quốc", ("Liên hợp quốc", "Liên Hợp Quốc", "Liên Hợp quốc",
                              "Liên hiệp quốc", "Liên Hiệp Quốc", "LHQ", "UN"), (), (), ()),
 }
@@ -159,7 +162,7 @@ _VIETNAM: dict[str, float] = {
     **dict.fromkeys(("Hà Nội", "người Việt", "kiều bào", "Việt kiều"), 0.4),
 }
 
-ORG_CODES = frozenset({"ASEAN", "EU", "UN"})
+ORG_CODES = frozenset({"ASEAN", "APEC", "EU", "UN", "WTO"})
 PARTNER_NAMES: dict[str, str] = {code: entry[0] for code, entry in _PARTNERS.items()}
 
 _SAFE, _AMBIGUOUS, _STRICT, _METONYM, _SKIPPED, _VN = range(6)

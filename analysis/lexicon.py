@@ -204,7 +204,8 @@ EVENTS: Final[tuple[tuple[EventKind | None, float, str], ...]] = (
     ("talks", 0.5, r"cuộc gặp|bên lề"),
     ("conference", 0.9, r"hội nghị (?:cấp cao|thượng đỉnh|bộ trưởng|quốc tế|toàn cầu)|"
                         r"đại hội đồng liên hợp quốc|đại hội đồng liên hiệp quốc|"
-                        r"hội đồng bảo an|thượng đỉnh"),
+                        r"hội đồng bảo an|thượng đỉnh|hội nghị (?:giữa kỳ )?(?:nhóm tư vấn|"
+                        r"các nhà tài trợ)|hội nghị giữa kỳ"),
     ("conference", 0.7, r"(?:tham dự|dự|chủ trì|đồng chủ trì|phát biểu tại) "
                         r"(?:hội nghị|diễn đàn|phiên)|APEC|G20|G7|BRICS|"
                         r"kỳ họp (?:lần thứ \w+ )?(?:của )?ủy ban liên chính phủ"),
@@ -217,14 +218,14 @@ EVENTS: Final[tuple[tuple[EventKind | None, float, str], ...]] = (
                        r"thiết lập (?:khuôn khổ )?quan hệ đối tác"),
     ("agreement", 0.4, r"hiệp định|bản ghi nhớ|thỏa thuận"),
     ("statement", 1.0, r"người phát ngôn bộ ngoại giao|phát ngôn viên bộ ngoại giao|"
-                       r"họp báo thường kỳ (?:của )?bộ ngoại giao|công hàm phản đối"),
+                       r"họp báo (?:thường kỳ )?(?:của )?bộ ngoại giao|công hàm phản đối"),
     ("statement", 0.8, r"(?:kiên quyết|cực lực) phản đối|họp báo thường kỳ|"
                        r"khẳng định chủ quyền"),
     ("statement", 0.4, r"phản đối|lên án|bác bỏ|tuyên bố|trả lời (?:câu hỏi của )?phóng viên"),
     ("other", 0.8, r"kỷ niệm \d+ năm (?:ngày )?thiết lập quan hệ ngoại giao|"
                    r"điện (?:mừng|chúc mừng|chia buồn|thăm hỏi)|thư (?:mừng|chúc mừng|chia buồn)"),
-    ("other", 0.6, r"thiết lập quan hệ ngoại giao|chúc mừng quốc khánh|bổ nhiệm đại sứ|"
-                   r"ủy ban hỗn hợp|ủy ban liên chính phủ"),
+    ("other", 0.6, r"thiết lập quan hệ ngoại giao|chúc mừng quốc khánh|bổ nhiệm đại sứ"),
+    ("talks", 0.7, r"ủy ban hỗn hợp|ủy ban liên chính phủ"),
     ("other", 0.45, r"viện trợ|ODA|vốn vay ưu đãi"),
     (None, 0.8, r"quan hệ (?:hai nước|song phương|ngoại giao|hữu nghị|đối tác|giữa hai nước|"
                 r"Việt)|đối tác chiến lược|đối tác toàn diện|hợp tác song phương"),

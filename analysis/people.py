@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from analysis.gazetteer import partner_at
+from analysis.gazetteer import PARTNER_NAMES, partner_at
+from analysis.leaders import leader_code
 from analysis.lexicon import TITLE_RE, VN_ONLY_TITLES, VN_SURNAMES, lower_same_length
 from analysis.text import fold_accents, normalize_tones, word_set
 from records import Person
@@ -162,9 +163,13 @@ def find_people(text: str, low: str | None = None) -> list[PersonMention]:
         start = m.start()
         p = _parse(text[start:start + _WINDOW], m.end() - start)
         key = _fold(p.name) if p.name else ""
-        if p.code == "VN":
+        title, code = p.title, p.code
+        if code is None and p.name and (known := leader_code(p.name)) is not None:
+            # "Tổng thống Donald Trump": the leaders' gazetteer knows the country
+            title, code = f"{title} {PARTNER_NAMES[known]}", known
+        if code == "VN":
             vietnamese, strength = True, 1.0
-        elif p.code is not None:
+        elif code is not None:
             vietnamese, strength = False, 0.0
             if p.name:
                 foreign_keys.add(key)
@@ -174,7 +179,7 @@ def find_people(text: str, low: str | None = None) -> list[PersonMention]:
         else:
             vietnamese = p.vn_office
             strength = 0.7 if vietnamese else 0.0
-        found.append(PersonMention(start, start + p.end, p.title, p.name, p.code, vietnamese,
+        found.append(PersonMention(start, start + p.end, title, p.name, code, vietnamese,
                                    strength))
     return found
 

@@ -29,6 +29,10 @@ _BOILERPLATE = re.compile(normalize_tones(
     r"bạn có thể quan tâm|xem tiếp|tin bài liên quan)\s*:?"
 ))
 _FILE_LINE = re.compile(r"\S+\.(?:jpe?g|png|gif|webp|JPE?G|PNG)")
+# A photo credit ("Ảnh: TTXVN", "(Ảnh: VGP)"): the sentence it ends, or that ends just before
+# it, is a caption. A caption alone does not make a Vietnamese actor (a leader in the photo
+# of a summit is not Vietnam's part in it).
+_CREDIT = re.compile(normalize_tones(r"\(?(?:Ảnh|ẢNH|Nguồn ảnh)\s*:"))
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’)»]*\s+|\n+")
 _ABBREVIATIONS = frozenset({"TP", "Th", "ThS", "TS", "PGS", "GS", "Mr", "Mrs", "Ms", "St", "Dr",
                             "Q", "P", "Tp", "BS", "NXB"})
@@ -40,6 +44,7 @@ class Sentence:
     end: int
     weight: float
     zone: str  # "title", "lead", "body"
+    caption: bool = False  # a photo caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +129,15 @@ def segment(title: str, text: str) -> Document:
     sentences = []
     if title:
         sentences.append(Sentence(0, title_end, TITLE_WEIGHT, "title"))
-    for start, end in _split(joined, body_start, len(joined)):
+    spans = _split(joined, body_start, len(joined))
+    for n, (start, end) in enumerate(spans):
+        nxt = spans[n + 1][0] if n + 1 < len(spans) else end
+        caption = (_CREDIT.search(joined, start, end) is not None
+                   or _CREDIT.match(joined, nxt) is not None)
         if start < lead_end:
-            sentences.append(Sentence(start, end, LEAD_WEIGHT, "lead"))
+            sentences.append(Sentence(start, end, LEAD_WEIGHT, "lead", caption))
         else:
             weight = BODY_WEIGHT if start < half else TAIL_WEIGHT
-            sentences.append(Sentence(start, end, weight, "body"))
+            sentences.append(Sentence(start, end, weight, "body", caption))
     return Document(joined, title_end, lead_end, tuple(sentences),
                     tuple(s.start for s in sentences))

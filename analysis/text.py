@@ -96,7 +96,9 @@ def normalize_text(s: str) -> str:
             blank = False
         else:
             blank = True
-    return normalize_tones("\n".join(lines))
+    # Tone placement can leave a second combining mark apart, and removing an invisible
+    # character can bring a letter and its mark together: compose once more at the end.
+    return unicodedata.normalize("NFC", normalize_tones("\n".join(lines)))
 
 
 _COMBINING = re.compile("[\u0300-\u036f]")

@@ -5,7 +5,6 @@ the seeds are read from ../shared/seeds and skipped when that folder is absent."
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from pathlib import Path
 
@@ -48,7 +47,46 @@ def test_seeds_are_vietnam_us_diplomacy(prefix: str, with_title: bool) -> None:
     assert verdict.event == event
     assert leader in verdict.people
     assert verdict.evidence
-    assert verdict.model_version == MODEL_VERSION == "rules-1"
+    assert verdict.model_version == MODEL_VERSION
+
+
+# What a reader of each seed would name: the partners, the event, the people with their
+# titles, and the fields of cooperation the article discusses.
+READER = {
+    "000": (("US",), "reception",
+            [Person("Tô Lâm", "Tổng Bí thư"), Person("Marc Knapper", "Đại sứ Hoa Kỳ")],
+            {"economy-trade-investment", "defence-security", "war-legacy"}),
+    "001": (("US",), "reception",
+            [Person("Tô Lâm", "Tổng Bí thư"), Person("Marc Knapper", "Đại sứ Mỹ"),
+             Person("Donald Trump", "Tổng thống Hoa Kỳ")],
+            {"science-technology", "semiconductors", "energy", "digital-transformation",
+             "economy-trade-investment"}),
+    "002": (("US", "UN", "CU"), "visit",
+            [Person("Tô Lâm", "Tổng Bí thư, Chủ tịch nước"),
+             Person("Bùi Thanh Sơn", "Phó Thủ tướng, Bộ trưởng Ngoại giao"),
+             Person("Joe Biden", "Tổng thống Mỹ")],
+            {"economy-trade-investment", "science-technology", "semiconductors", "ai",
+             "defence-security", "war-legacy", "education"}),
+    "003": (("US",), "reception",
+            [Person("Lê Minh Khái", "Phó Thủ tướng"), Person("Marc Knapper", "Đại sứ Hoa Kỳ")],
+            {"economy-trade-investment", "semiconductors", "mekong"}),
+    "004": (("US",), "call",
+            [Person("Nguyễn Phú Trọng", "Tổng Bí thư"), Person("Joe Biden", "Tổng thống Hoa Kỳ")],
+            {"economy-trade-investment", "climate", "south-china-sea", "defence-security",
+             "health", "science-technology"}),
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(READER))
+def test_each_seed_names_what_a_reader_would(prefix: str) -> None:
+    partners, event, people, fields = READER[prefix]
+    verdict = classify(*split_title(seed_text(prefix)))
+    assert verdict.is_diplomacy
+    assert verdict.partners[: len(partners)] == partners
+    assert verdict.event == event
+    assert verdict.people[: len(people)] == tuple(people)
+    assert fields <= set(verdict.topics)
+    assert verdict.evidence[-1].startswith(f"model {verdict.score:.2f} (rules ")
 
 
 def test_seed_000_people_and_evidence() -> None:
@@ -216,15 +254,41 @@ def test_classify_article_uses_title_sapo_and_paragraphs() -> None:
     assert classify_article(article) == classify(title, body)
 
 
-def test_speed_over_1000_articles_per_second() -> None:
+def test_a_leader_named_without_a_country_is_the_countrys() -> None:
+    verdict = classify(
+        "Thủ tướng Phan Văn Khải hội kiến Tổng thống George W. Bush",
+        "Chiều 21/6, tại Nhà Trắng, Thủ tướng Phan Văn Khải đã hội kiến Tổng thống George W. "
+        "Bush. Hai bên nhất trí thúc đẩy quan hệ hai nước. Ông Bush ủng hộ Việt Nam sớm gia "
+        "nhập WTO.",
+    )
+    assert verdict.is_diplomacy
+    assert verdict.partners[0] == "US"
+    assert verdict.event == "reception"
+    assert Person("George Bush", "Tổng thống Hoa Kỳ") in verdict.people  # initials dropped
+
+
+def test_a_vietnamese_leader_only_in_the_photo_caption_of_a_world_summit() -> None:
+    not_diplomacy(
+        "Hội nghị thượng đỉnh về cứu trợ sóng thần khai mạc tại Jakarta",
+        "Thủ tướng Phan Văn Khải tại hội nghị. Ảnh: TTXVN\n\nHội nghị thượng đỉnh khai mạc "
+        "tại Jakarta với sự tham gia của lãnh đạo 26 quốc gia. Tổng thống Indonesia phát biểu "
+        "khai mạc. Tổng Thư ký Liên hợp quốc Kofi Annan kêu gọi các nước giải ngân viện trợ. "
+        "Nhật Bản, Trung Quốc và Liên minh châu Âu cam kết thêm viện trợ.",
+    )
+
+
+def test_a_speech_to_a_company_is_not_relations_between_states() -> None:
+    not_diplomacy(
+        "Thủ tướng phát biểu tại tập đoàn Microsoft",
+        "Thủ tướng Phan Văn Khải đã tới thăm trụ sở tập đoàn Microsoft tại Seattle, Mỹ và "
+        "phát biểu trước lãnh đạo công ty. Thủ tướng đánh giá cao thành công của công ty và "
+        "mong tập đoàn đầu tư vào Việt Nam.",
+    )
+
+
+def test_the_verdict_needs_no_shared_folder_and_the_model_line_ends_the_evidence() -> None:
     title, body = JAPAN_CALL
-    texts = [(f"{title} {i}", "\n\n".join([body] * 10)) for i in range(200)]
-    chars = len(texts[0][1])  # ~3,600 characters: a typical news article
-    best = 0.0
-    for _ in range(3):  # best of three, against a busy machine
-        start = time.perf_counter()
-        for t, b in texts:
-            classify(t, b)
-        best = max(best, len(texts) / (time.perf_counter() - start))
-    print(f"classify: {best:.0f} articles/s on {chars} characters")
-    assert best >= 1000
+    verdict = classify(title, body)
+    assert verdict.evidence[0].startswith("Thủ tướng Phạm Minh Chính điện đàm")
+    assert verdict.evidence[-1].startswith(f"model {verdict.score:.2f} (rules ")
+

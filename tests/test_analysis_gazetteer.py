@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.gazetteer import PARTNER_NAMES, find_partners, lookup_partner, scan_names
+from analysis.leaders import find_leaders, leader_code
 from analysis.text import normalize_text
 
 
@@ -89,3 +90,33 @@ def test_lookup_partner_ignores_case_and_accents() -> None:
     assert lookup_partner("TRUNG QUỐC") == "CN"
     assert lookup_partner("Việt Nam") is None
     assert lookup_partner("Mỹ Đình") is None
+
+
+def test_apec_and_wto_are_partners() -> None:
+    assert codes("Việt Nam đăng cai APEC và đàm phán gia nhập WTO.") == ["APEC", "WTO"]
+    assert lookup_partner("Tổ chức Thương mại Thế giới") == "WTO"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Donald Trump", "US"),
+        ("Marc E. Knapper", "US"),
+        ("Knapper", "US"),
+        ("Kofi Annan", "UN"),
+        ("ho cam dao", "CN"),
+        ("Hun Manet", "KH"),
+        ("Nguyễn Văn An", None),
+        ("Tô Lâm", None),
+    ],
+)
+def test_leaders_and_envoys_map_to_their_country(name: str, code: str | None) -> None:
+    assert leader_code(name) == code
+
+
+def test_leaders_are_found_by_full_name_or_unambiguous_surname() -> None:
+    text = normalize_text("Ông Bush gặp Tổng thống Vladimir Putin; Bushra và Abe không phải.")
+    assert [(m.name, m.code) for m in find_leaders(text)] == [
+        ("Bush", "US"),
+        ("Vladimir Putin", "RU"),
+    ]
