@@ -11,22 +11,27 @@ page is not an article we can use, and ``ParseError`` says which URL and why.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from parsers import generic
-from parsers.assemble import build_article, split_dateline
-from parsers.charset import decode_html
+from parsers import checks, generic
+from parsers.assemble import best_date, build_article, split_dateline
+from parsers.charset import (
+    canonical_charset,
+    charset_from_content_type,
+    decode_html,
+    sniff_declared,
+)
 from parsers.errors import ExtractionError, ParseError
-from parsers.generic import found_from_meta
+from parsers.generic import found_from_meta, visible_dates
 from parsers.outlets import OUTLET_PARSERS
-from parsers.registry import outlet_for_url
+from parsers.registry import is_article_url, outlet_for_url
 from parsers.structured import read_page_meta
 from parsers.urls import normalize_url
 from records import Article
@@ -43,9 +48,11 @@ StepFn = Callable[[Any, str, datetime | None], Article]
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title|p|div)\b", re.I)
 
 
-def _looks_like_html(text: str) -> bool:
-    head = text[:65536].lstrip().encode("utf-8", errors="ignore")
-    return bool(_HTML_SNIFF.search(head))
+def _looks_like_html(document: str | bytes) -> bool:
+    head = document[:65536]
+    if isinstance(head, str):
+        head = head.encode("utf-8", errors="ignore")
+    return bool(_HTML_SNIFF.search(head.lstrip()))
 
 
 def _title_and_lead(tree: Any, url: str, now: datetime | None) -> Article:
@@ -53,6 +60,11 @@ def _title_and_lead(tree: Any, url: str, now: datetime | None) -> Article:
     found = found_from_meta(meta, tree, url)
     if not found.title:
         raise ParseError(f"{url}: no title (no og:title, headline, <h1> or <title>)")
+    declared = meta.has_article_ld or (meta.og_type or "").lower() == "article"
+    dated = best_date(found.published + visible_dates(tree), now) is not None
+    reason = checks.not_an_article(url, declared=declared, dated=dated)
+    if reason:
+        raise ParseError(f"{url}: {reason}")
     found.sapo, found.credited_source = split_dateline(found.sapo, url, meta.site_name)
     return build_article(found, url, TITLE_AND_LEAD, now)
 
@@ -71,7 +83,7 @@ def _generic_step(tree: Any, url: str, now: datetime | None) -> Article:
     return generic.extract(tree, url, now=now)
 
 
-def _declared_url(text: str) -> str:
+def _declared_url(text: str | bytes) -> str:
     """The page's own canonical link or og:url, for pages parsed without a URL ("" if none)."""
     meta = read_page_meta(LexborHTMLParser(text))
     for candidate in (meta.canonical, meta.og_url):
@@ -110,25 +122,67 @@ def parse_article(
     ``url`` may be empty (a file parsed from the command line): the page's canonical link or
     og:url then stands in for it. ``html`` may be bytes: ``parsers.charset.decode_html``
     decodes them (with the HTTP header's charset when given). ``now`` is the fetch time:
-    published/updated dates after it are dropped (default: the clock). Raises ParseError when
-    the input is not an HTML page, the URL is not http(s), or the page has no title at all;
-    ValueError for an unknown ``extractor``.
+    published/updated dates after it are dropped (default: the clock). ValueError for an
+    unknown ``extractor``; ParseError, naming the URL and the reason, when the page is
+    unusable: empty, not HTML, truncated, not an article (``parsers.checks``), decoded with
+    the wrong character set, or without any title; or when the URL is not http(s).
     """
-    if isinstance(html, bytes):
-        text, _charset = decode_html(html, header_charset)
-    else:
-        text = unicodedata.normalize("NFC", html)
-    if not text.strip():
+    # Bytes declared UTF-8 go to the HTML parser as they are (no decoding in Python); when
+    # that yields replacement characters, the page is decoded properly and parsed again.
+    # There is no NFC pass over the whole document either: every piece of text kept goes
+    # through ``clean_text``, which normalises it.
+    document: str | bytes = html
+    if isinstance(html, bytes) and not _declares_utf8(html, header_charset):
+        document = _decoded(html, header_charset)
+    if not document.strip():
         raise ParseError(f"{url}: empty document")
-    if not _looks_like_html(text):
+    if not _looks_like_html(document):
         raise ParseError(f"{url}: not an HTML page (no <html>, <head>, <body> or <p> markup)")
+    reason = checks.truncated(document)
+    if reason:
+        raise ParseError(f"{url}: {reason}")
     if url.strip():
         try:
             url = normalize_url(url)
         except ValueError as error:
             raise ParseError(f"{url!r}: {error}") from None
     else:
-        url = _declared_url(text)
+        url = _declared_url(document)
+    verified = checks.verified_outlet(url, frozenset(OUTLET_PARSERS))
+    if verified is not None and not is_article_url(verified, url):
+        meta = read_page_meta(LexborHTMLParser(document))
+        reason = checks.not_an_outlet_article(url, verified, meta.has_article_ld)
+        if reason:
+            raise ParseError(f"{url}: {reason}")
+    article = _extract(document, url, extractor, now)
+    if isinstance(html, bytes) and document is html and checks.garbled(article):
+        # Not UTF-8 after all (or partly): decode with detection, keep the cleaner reading.
+        again = _extract(_decoded(html, header_charset), url, extractor, now)
+        article = min(article, again, key=checks.garbled)
+    reason = checks.wrong_encoding(article)
+    if reason:
+        raise ParseError(f"{url}: {reason}")
+    return article
+
+
+def _declares_utf8(body: bytes, header_charset: str | None) -> bool:
+    """Whether the page is to be read as UTF-8 first: the HTTP header, or else the document,
+    says UTF-8 or nothing at all, and there is no byte order mark."""
+    if body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if header_charset and ("/" in header_charset or "=" in header_charset):
+        header_charset = charset_from_content_type(header_charset)
+    declared = canonical_charset(header_charset) or sniff_declared(body)
+    return declared in ("utf-8", None)  # undeclared: UTF-8 first, as most pages are
+
+
+def _decoded(body: bytes, header_charset: str | None) -> str | bytes:
+    text, charset = decode_html(body, header_charset, nfc=False)
+    utf8 = charset == "utf-8" and not body.startswith(codecs.BOM_UTF8)
+    return body if utf8 else text  # lexbor reads valid UTF-8 bytes without a re-encoding
+
+
+def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) -> Article:
     for name, step in _chain(url, extractor):
         try:
             return step(LexborHTMLParser(text), url, now)

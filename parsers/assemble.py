@@ -31,7 +31,7 @@ class Found:
 
     title: str
     sapo: str | None = None
-    paragraphs: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # each already ``clean_text``-ed
     authors: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)  # raw candidates, best first
     updated: list[str] = field(default_factory=list)
@@ -112,14 +112,28 @@ def choose_title(meta: PageMeta, h1: str | None, url: str) -> str:
 
 
 def _clean_paragraphs(paragraphs: list[str], title: str, sapo: str | None) -> tuple[str, ...]:
+    """Clean paragraphs without repeats, nor repeats of the title or the lead.
+
+    A repeat is the same text ignoring case; the title and the lead are also matched loosely
+    (``fold``: no accents, no punctuation), for paragraphs of about their length only, since
+    folding every paragraph of a long article is the slowest part of assembling it.
+    """
     out: list[str] = []
-    seen: set[str] = {fold(title)}
-    if sapo:
-        seen.add(fold(sapo))
-    for paragraph in paragraphs:
-        text = clean_text(paragraph)
-        key = fold(text)
-        if not key or key in seen:
+    seen: set[str] = set()
+    heads = [head for head in (title, sapo) if head]
+    loose = {fold(head) for head in heads}
+    sizes = [(len(h) - len(h) // 5 - 5, len(h) + len(h) // 5 + 5) for h in heads]
+    for text in paragraphs:  # already clean: every step builds them with ``clean_text``
+        key = text.casefold()
+        if not text or key in seen:
+            continue
+        size = len(text)
+        for low, high in sizes:
+            if low <= size <= high:
+                if fold(text) in loose:
+                    key = ""  # the title or the lead again
+                break
+        if not key:
             continue
         seen.add(key)
         out.append(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -24,6 +25,7 @@ DROP_TAGS = (
     "input", "select", "textarea", "nav", "footer", "header", "aside", "object", "embed",
     "video", "audio", "zone", "ins", "link", "meta",
 )
+_DROP_SELECTOR = ", ".join(DROP_TAGS)
 # Class/id/type fragments of widgets: matched as substrings of the folded attribute value.
 _HINT_SUBSTRINGS = (
     "related", "lienquan", "social", "share", "comment", "breadcrumb", "banner", "advert",
@@ -33,6 +35,8 @@ _HINT_SUBSTRINGS = (
 )
 # Class/id words (split on - and _) that mark widgets when they appear as a whole word.
 _HINT_WORDS = frozenset({"tag", "tags", "ads", "ad", "qc", "menu", "sidebar", "footer", "header"})
+_NOT_HINT_CHAR = re.compile(r"[^a-z0-9 ]+")
+_HINT_SPLIT = re.compile(r"[\s_-]+")
 CAPTION_CLASSES = ("caption", "photocms", "image-desc", "imgdesc", "desc_image", "chuthich")
 BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "pre", "dd", "dt"})
 CONTAINER_TAGS = frozenset({
@@ -87,20 +91,27 @@ class Block:
 
 
 def attr_hints(node: Any) -> str:
-    attrs = node.attributes
-    return " ".join(
-        (attrs.get(name) or "") for name in ("class", "id", "type", "data-role", "itemprop")
+    """class, id, type, data-role and itemprop of ``node``, lower-cased, space-separated."""
+    get = node.attributes.get
+    return (
+        f"{get('class') or ''} {get('id') or ''} {get('type') or ''} "
+        f"{get('data-role') or ''} {get('itemprop') or ''}"
     ).lower()
 
 
 def is_widget(node: Any) -> bool:
-    hints = attr_hints(node)
+    return _widget_hints(attr_hints(node))
+
+
+@lru_cache(maxsize=8192)
+def _widget_hints(hints: str) -> bool:
+    """Whether class/id/type hints name a widget (cached: pages repeat their class names)."""
     if not hints.strip():
         return False
-    folded = re.sub(r"[^a-z0-9 ]", "", hints)
+    folded = _NOT_HINT_CHAR.sub("", hints)
     if any(fragment in folded for fragment in _HINT_SUBSTRINGS):
         return True
-    return any(word in _HINT_WORDS for word in re.split(r"[\s_-]+", hints))
+    return any(word in _HINT_WORDS for word in _HINT_SPLIT.split(hints))
 
 
 def is_caption(node: Any) -> bool:
@@ -112,15 +123,22 @@ def is_caption(node: Any) -> bool:
     )
 
 
-def _long_paragraphs(node: Any) -> int:
-    return sum(1 for p in node.css("p") if len(node_text(p)) > 150)
+def _long_paragraphs(node: Any, enough: int = 3) -> int:
+    """How many paragraphs of over 150 characters ``node`` holds (counting stops at ``enough``)."""
+    found = 0
+    for paragraph in node.css("p"):
+        if len(node_text(paragraph)) > 150:
+            found += 1
+            if found >= enough:
+                break
+    return found
 
 
 def prune(container: Any) -> None:
     """Remove non-body elements inside ``container`` (in place)."""
     for br in container.css("br"):
         br.replace_with(LINE_BREAK)
-    container.strip_tags(list(DROP_TAGS))
+    remove_all(container.css(_DROP_SELECTOR))  # one query, not one per tag
     # A widget hint on a container holding several real paragraphs is the page layout
     # (e.g. "main-content-share-wrap"), not a widget: keep it.
     remove_all(
@@ -131,14 +149,30 @@ def prune(container: Any) -> None:
 
 
 def remove_all(nodes: list[Any], predicate: Callable[[Any], bool] | None = None) -> None:
-    """Decompose ``nodes`` (document order) that satisfy ``predicate``; a node already gone
-    with its ancestor is skipped, never touched (its memory is freed)."""
-    gone: set[int] = set()
+    """Decompose ``nodes`` (document order) that satisfy ``predicate``; a node inside one
+    already chosen goes with it and is never touched again (its memory is freed)."""
+    chosen: list[Any] = []
+    chosen_ids: set[int] = set()
     for node in nodes:
-        if node.mem_id in gone or (predicate is not None and not predicate(node)):
+        if chosen_ids and _inside(node, chosen_ids):
             continue
-        gone.update(child.mem_id for child in node.css("*"))
+        if predicate is not None and not predicate(node):
+            continue
+        chosen.append(node)
+        chosen_ids.add(node.mem_id)
+    for node in chosen:  # never nested in one another: each is decomposed once
         node.decompose()
+
+
+def _inside(node: Any, ids: set[int]) -> bool:
+    if node.mem_id in ids:
+        return True
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _link_ratio(node: Any, text: str) -> float:
@@ -182,12 +216,13 @@ def _figure_image(node: Any, base: str) -> Image | None:
     return Image(url=url, caption=caption or None)
 
 
+_BYLINE_MAX = 160  # characters: a byline (up to four names and a note) is shorter
+_LINK_LINE_MAX = 200  # characters: shorter lines made of links are dropped as link lists
+_BLOCKISH_TAGS = BLOCK_TAGS | (CONTAINER_TAGS - {"span", "font"}) | {"figure", "img", "picture"}
+
+
 def _has_block_child(node: Any) -> bool:
-    return any(
-        child.tag in BLOCK_TAGS or child.tag in CONTAINER_TAGS - {"span", "font"}
-        or child.tag in ("figure", "img", "picture")
-        for child in node.iter(include_text=False)
-    )
+    return any(child.tag in _BLOCKISH_TAGS for child in node.iter(include_text=False))
 
 
 class _Walker:
@@ -207,8 +242,11 @@ class _Walker:
         self.blocks.append(Block(
             text=text, tag=tag,
             right_aligned="right" in style.replace(" ", "") or align == "right",
-            bold=_is_bold(node, text) if node is not None else False,
-            link_ratio=_link_ratio(node, text) if node is not None else 0.0,
+            # Only short lines can be bylines (bold) or stray links (link ratio): spare the
+            # selector queries on long paragraphs.
+            bold=_is_bold(node, text) if node is not None and len(text) <= _BYLINE_MAX else False,
+            link_ratio=_link_ratio(node, text) if node is not None and len(text) < _LINK_LINE_MAX
+            else 0.0,
             after_image=self._after_image,
         ))
         self._after_image = False
@@ -263,11 +301,16 @@ def blocks(container: Any, base: str) -> tuple[list[Block], list[Image]]:
     return walker.blocks, walker.images
 
 
+_SHORT_LINE = 120  # furniture phrases and cut headings are far shorter than this
+
+
 def is_furniture(text: str) -> bool:
-    folded = fold(text)
-    if not folded or folded in _FURNITURE or _FURNITURE_PATTERNS.search(text):
+    if _FURNITURE_PATTERNS.search(text):
         return True
-    return is_dateline(text)
+    if len(text) > _SHORT_LINE:  # body text; spare the cost of folding a long paragraph
+        return not any(ch.isalnum() for ch in text)
+    folded = fold(text)
+    return not folded or folded in _FURNITURE or is_dateline(text)
 
 
 def is_dateline(text: str) -> bool:
@@ -281,12 +324,12 @@ def drop_boilerplate(items: list[Block]) -> list[Block]:
     """Drop furniture lines, captions that follow images, link lists; cut at "Tin khác"."""
     kept: list[Block] = []
     for block in items:
-        folded = fold(block.text.rstrip(":"))
-        if folded in _CUT_HEADINGS and kept:
+        short = len(block.text) <= _SHORT_LINE
+        if short and kept and fold(block.text.rstrip(":")) in _CUT_HEADINGS:
             break
         if is_furniture(block.text):
             continue
-        if block.link_ratio > 0.8 and len(block.text) < 200:
+        if block.link_ratio > 0.8 and len(block.text) < _LINK_LINE_MAX:
             continue  # a related-article link standing as a paragraph
         if block.after_image and re.search(r"(?:^|\s)\(?Ảnh\s*(?:minh họa)?\s*:", block.text) \
                 and len(block.text) < 300:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from records import VIETNAM_TZ
 
@@ -34,12 +35,24 @@ _TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})\s*[:hg]\s*(?P<mi>\d{2})(?::(?P<s
 _ZONE = re.compile(r"\b(?:GMT|UTC)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<mi>\d{2}))?\b", re.I)
 
 
-def _offset(text: str) -> tzinfo:
+MAX_OFFSET = timedelta(hours=14)  # UTC-12 to UTC+14: the offsets clocks actually use
+
+
+@lru_cache(maxsize=64)
+def _offset(text: str) -> tzinfo | None:
+    """The zone of "Z", "+07:00" or "+0700"; None for an impossible offset ("+99:00")."""
     if text.upper() == "Z":
         return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+    return _zone(sign, int(digits[:2]), int(digits[2:4] or 0))
+
+
+def _zone(sign: int, hours: int, minutes: int) -> tzinfo | None:
+    delta = timedelta(hours=hours, minutes=minutes)
+    if minutes >= 60 or delta > MAX_OFFSET:
+        return None
+    return timezone(sign * delta)
 
 
 def _build(
@@ -62,6 +75,8 @@ def parse_iso(value: str) -> datetime | None:
     if match is None:
         return None
     zone = _offset(match["tz"]) if match["tz"] else None
+    if match["tz"] and zone is None:
+        return None  # an impossible offset: the time cannot be placed
     return _build(match["y"], match["mo"], match["d"], match["h"], match["mi"], match["s"], zone)
 
 
@@ -76,8 +91,8 @@ def parse_dmy(value: str) -> datetime | None:
     zone: tzinfo | None = None
     if zone_match is not None:
         sign = -1 if zone_match["sign"] == "-" else 1
-        delta = timedelta(hours=int(zone_match["h"]), minutes=int(zone_match["mi"] or 0))
-        zone = timezone(sign * delta)
+        # An impossible "GMT+99" is ignored: the dateline's own time is Vietnam time.
+        zone = _zone(sign, int(zone_match["h"]), int(zone_match["mi"] or 0))
     return _build(
         date["y"], date["mo"], date["d"],
         time["h"] if time else None, time["mi"] if time else None,

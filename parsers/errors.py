@@ -15,5 +15,9 @@ class FeedError(ParserError):
     """The document is not an RSS/Atom feed at all (``parse_feed``)."""
 
 
+class SitemapError(ParserError):
+    """The document is not a sitemap, a sitemap index or a feed (``parse_sitemap``)."""
+
+
 class ExtractionError(ParserError):
     """One step of the article fallback chain found nothing; the next step is tried."""

@@ -23,7 +23,7 @@ from typing import Any
 import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
-from parsers.dates import parse_iso
+from parsers.dates import EARLIEST_YEAR, not_in_future, parse_iso
 from parsers.errors import FeedError
 from parsers.text import clean_text
 from parsers.urls import normalize_url
@@ -52,8 +52,18 @@ def _date(raw: str | None, parsed: Any) -> datetime | None:
         if iso is not None:
             return iso
     if parsed:
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        try:
+            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        except (ValueError, OverflowError, OSError):
+            return None  # feedparser's reading of an impossible date ("0000")
     return None
+
+
+def _usable(moment: datetime | None, now: datetime | None) -> datetime | None:
+    """A date that can be true: not a template default (before 1990), not after ``now``."""
+    if moment is None or moment.year < EARLIEST_YEAR:
+        return None
+    return not_in_future(moment, now)
 
 
 def _summary(entry: Any) -> str | None:
@@ -79,13 +89,15 @@ def _link(entry: Any) -> str | None:
     return guid if guid.startswith(("http://", "https://")) else None
 
 
-def parse_feed(body: bytes | str, base_url: str) -> list[FeedEntry]:
+def parse_feed(
+    body: bytes | str, base_url: str, *, now: datetime | None = None
+) -> list[FeedEntry]:
     """The entries of an RSS/Atom document fetched from ``base_url``, in document order.
 
     Entry URLs are normalised (``parsers.urls.normalize_url``); entries without a usable
     URL are skipped. Raises FeedError when the document is not a feed at all (HTML, garbage,
     empty) or declares XML entities; a malformed ("bozo") feed that still yields entries is
-    accepted.
+    accepted. An entry date before 1990 or after ``now`` (default: the clock) is dropped.
     """
     data = _as_bytes(body)
     if not data.strip():
@@ -105,8 +117,10 @@ def parse_feed(body: bytes | str, base_url: str) -> list[FeedEntry]:
             url = normalize_url(link, base_url)
         except ValueError:
             continue
-        published = _date(entry.get("published"), entry.get("published_parsed")) or _date(
-            entry.get("updated"), entry.get("updated_parsed")
+        published = _usable(
+            _date(entry.get("published"), entry.get("published_parsed"))
+            or _date(entry.get("updated"), entry.get("updated_parsed")),
+            now,
         )
         entries.append(FeedEntry(
             url=url,

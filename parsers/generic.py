@@ -20,6 +20,7 @@ from parsers.assemble import Found, best_date, build_article, choose_title, h1_t
 from parsers.content import blocks, drop_boilerplate, is_dateline, prune
 from parsers.credits import byline_names, split_trailer
 from parsers.errors import ExtractionError
+from parsers.registry import looks_like_article_url
 from parsers.structured import PageMeta, read_page_meta
 from parsers.text import clean_text, node_text
 from records import Article
@@ -61,7 +62,7 @@ def _visible_sapo(tree: Any) -> str | None:
     return None
 
 
-def _visible_dates(tree: Any) -> list[str]:
+def visible_dates(tree: Any) -> list[str]:
     found: list[str] = []
     for selector in DATE_SELECTORS:
         for node in tree.css(selector)[:5]:
@@ -116,11 +117,16 @@ def _paragraph_score(text: str) -> float:
     return 1.0 + text.count(",") + min(len(text) / 100.0, 3.0)
 
 
+def _text_length(node: Any) -> int:
+    """Length of the node's text with whitespace collapsed (cheaper than ``node_text``)."""
+    return len(" ".join(node.text(deep=True, separator="").split()))
+
+
 def _link_density(node: Any) -> float:
-    text = len(node_text(node))
+    text = _text_length(node)
     if not text:
         return 1.0
-    return min(1.0, sum(len(node_text(a)) for a in node.css("a")) / text)
+    return min(1.0, sum(_text_length(a) for a in node.css("a")) / text)
 
 
 def find_main(root: Any) -> Any | None:
@@ -173,11 +179,13 @@ def extract(tree: Any, url: str, *, now: datetime | None = None) -> Article:
         raise ExtractionError(f"{url}: no title")
     found.sapo = _visible_sapo(tree) or found.sapo
     if best_date(found.published, now) is None:
-        found.published += _visible_dates(tree)
+        found.published += visible_dates(tree)
     declared_article = meta.has_article_ld or (meta.og_type or "").lower() == "article"
-    if not declared_article and best_date(found.published, now) is None:
-        # No article markup and no date: a section front or a listing, not an article.
-        raise ExtractionError(f"{url}: no article markup and no publication date")
+    if not declared_article and best_date(found.published, now) is None and not (
+        url and looks_like_article_url(url)
+    ):
+        # No article markup, no date, no article URL: a section front or a listing.
+        raise ExtractionError(f"{url}: no article markup, publication date or article URL")
     found.section = found.section or _visible_section(tree)
     found.tags = found.tags or _visible_tags(tree)
     found.authors = found.authors or _visible_authors(tree)

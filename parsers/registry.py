@@ -8,12 +8,17 @@ politics, current affairs and world sections: the sections where diplomacy news 
 
 An empty ``article_url_pattern`` means no reliable pattern is known; ``is_article_url`` then
 uses a conservative heuristic shared by Vietnamese CMSs (slug ending in a long numeric id).
+
+Outlets whose ``parser`` is "generic" (and every host outside the registry: provincial party
+papers that republish central news) are read by ``parsers.generic``: structured data first,
+then the main-content finder. CafeF and Báo Đầu tư are not in OUTLETS.md: their entries come
+from their March-2026 pages only.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from records import Outlet
@@ -80,6 +85,7 @@ OUTLETS: tuple[Outlet, ...] = (
             "https://tuoitre.vn/chinh-tri.htm",
         ),
         article_url_pattern=r"^https://tuoitre\.vn/[a-z0-9-]+-\d{16,17}\.htm$",
+        parser="tuoitre",
         min_delay_seconds=2.0,
     ),
     Outlet(
@@ -114,6 +120,7 @@ OUTLETS: tuple[Outlet, ...] = (
         ),
         listing_pages=("https://dantri.com.vn/the-gioi.htm", "https://dantri.com.vn/xa-hoi/chinh-tri.htm"),
         article_url_pattern=rf"^https://dantri\.com\.vn/{_ID_TAIL}-\d{{16,17}}\.htm$",
+        parser="dantri",
         min_delay_seconds=2.0,
     ),
     Outlet(
@@ -131,6 +138,7 @@ OUTLETS: tuple[Outlet, ...] = (
             "https://vietnamnet.vn/thoi-su",
         ),
         article_url_pattern=rf"^https://vietnamnet\.vn/{_ID_TAIL}-\d{{6,8}}\.html$",
+        parser="vietnamnet",
         min_delay_seconds=2.0,
     ),
     Outlet(
@@ -220,6 +228,7 @@ OUTLETS: tuple[Outlet, ...] = (
             "https://nld.com.vn/rss/home.rss",
         ),
         article_url_pattern=r"^https://nld\.com\.vn/[a-z0-9-]+-196\d{13,15}\.htm$",
+        parser="nld",
         min_delay_seconds=2.0,
     ),
     Outlet(
@@ -266,6 +275,54 @@ OUTLETS: tuple[Outlet, ...] = (
         listing_pages=("https://znews.vn/the-gioi.html",),
         min_delay_seconds=2.0,
     ),
+    Outlet(
+        key="cafef",
+        name="CafeF",
+        domains=("cafef.vn",),
+        feeds=(  # inferred from the local 2026-03 rule: a section page links <section>.rss
+            "https://cafef.vn/vi-mo-dau-tu.rss",
+            "https://cafef.vn/tai-chinh-quoc-te.rss",
+            "https://cafef.vn/xa-hoi.rss",
+        ),
+        listing_pages=("https://cafef.vn/vi-mo-dau-tu.chn", "https://cafef.vn/tai-chinh-quoc-te.chn"),
+        # <slug>-188<YYMMDDhhmmss + ms digits>.chn (local 2026-03 article and list pages)
+        article_url_pattern=r"^https://cafef\.vn/[a-z0-9-]+-188\d{13,15}\.chn$",
+        parser="cafef",
+        min_delay_seconds=2.0,
+    ),
+    Outlet(
+        key="baodautu",
+        name="Báo Đầu tư",
+        domains=("baodautu.vn",),
+        feeds=(),  # none known: discovered from its section pages
+        listing_pages=(  # local 2026-03 navigation: sections are <slug>-d<id>/
+            "https://baodautu.vn/thoi-su-dau-tu-d1/",
+            "https://baodautu.vn/diem-tin-noi-bat-d76/",
+        ),
+        # <slug>-d<6 digits>.html (local 2026-03 article and list pages)
+        article_url_pattern=r"^https://baodautu\.vn/[a-z0-9-]+-d\d{5,7}\.html$",
+        parser="baodautu",
+        min_delay_seconds=2.0,
+    ),
+    # Provincial party papers: no outlet parser, the generic extractor serves them (as it
+    # serves any host that is not in the registry, by URL alone).
+    Outlet(
+        key="baodienbienphu",
+        name="Báo Điện Biên Phủ",
+        domains=("baodienbienphu.com.vn",),
+        feeds=("https://baodienbienphu.com.vn/rss/home.rss",),  # listed, unverified
+        # /<section>/<slug>-<id>.html (2025-26); /tin-tuc/<section>/<id>/<slug> (2024)
+        article_url_pattern=(
+            r"^https://baodienbienphu\.com\.vn/(?:[a-z0-9-]+/[a-z0-9-]+-\d{4,}\.html"
+            r"|tin-tuc/[a-z0-9-]+/\d{4,}/[a-z0-9-]+)$"
+        ),
+    ),
+    Outlet(
+        key="baolaocai",
+        name="Báo Lào Cai",
+        domains=("baolaocai.vn",),
+        feeds=("https://baolaocai.vn/rss/home.rss",),  # listed, unverified (templated list)
+    ),
 )
 
 # Host each outlet serves its web pages from, when it is not the first of its domains.
@@ -276,6 +333,11 @@ _FALLBACK_ARTICLE = re.compile(
     r"^https://[^/]+/(?:[^/?#]+/)*[a-z0-9-]*[a-z][a-z0-9-]*-(?:post|ar|d)?\d{5,}"
     r"\.(?:html?|vnp|vov|tpo|ldo|chn)$"
 )
+
+
+# Looser, for hosts outside the registry only: a page whose last path segment carries a
+# number ("/the-gioi/bai-1.html"); a section front ("/thoi-su", "/the-gioi.htm") has none.
+_NUMBERED_PAGE = re.compile(r"/[^/]*\d[^/]*\.(?:html?|vnp|vov|tpo|ldo|chn|aspx?|php)$")
 
 
 @cache
@@ -292,6 +354,7 @@ def outlet_by_key(key: str) -> Outlet:
         raise KeyError(f"unknown outlet key {key!r}; known outlets: {known}") from None
 
 
+@lru_cache(maxsize=4096)
 def outlet_for_host(host: str) -> Outlet | None:
     """The outlet serving ``host`` (any subdomain of its domains), or None."""
     host = host.lower().rstrip(".")
@@ -311,6 +374,20 @@ def outlet_for_url(url: str) -> Outlet | None:
 def web_host(outlet: Outlet) -> str:
     """The host the outlet's desktop pages live on (mobile hosts are folded onto it)."""
     return _WEB_HOSTS.get(outlet.key, outlet.domains[0])
+
+
+def looks_like_article_url(url: str) -> bool:
+    """By URL alone: the registry outlet's pattern for its hosts, the heuristic elsewhere
+    (a provincial paper's ``/thoi-su/<slug>-123456.html``)."""
+    outlet = outlet_for_url(url)
+    if outlet is not None:
+        return is_article_url(outlet, url)
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if _FALLBACK_ARTICLE.search(f"https://{parts.netloc.lower()}{parts.path}"):
+        return True
+    return _NUMBERED_PAGE.search(parts.path.lower()) is not None
 
 
 def is_article_url(outlet: Outlet, url: str) -> bool:

@@ -40,8 +40,12 @@ class PageMeta:
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type", ())
-    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
+    kind = obj.get("@type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return set()  # missing, null, a number or an object: no type we know
 
 
 def _walk(data: Any) -> Iterator[dict[str, Any]]:
@@ -93,13 +97,26 @@ def _split_list(value: str) -> list[str]:
     return [clean_text(part) for part in value.split(",") if clean_text(part)]
 
 
-def _meta(tree: Any, attr: str, name: str) -> list[str]:
-    values = []
-    for node in tree.css(f'meta[{attr}="{name}"]'):
-        content = clean_text(node.attributes.get("content"))
-        if content:
-            values.append(content)
-    return values
+MetaIndex = dict[tuple[str, str], list[str]]
+
+
+def _meta_index(tree: Any) -> MetaIndex:
+    """Every <meta> content by (attribute, its value): one pass over the page's meta tags."""
+    index: MetaIndex = {}
+    for node in tree.css("meta[content]"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop"):
+            key = attrs.get(attr)
+            if key:
+                index.setdefault((attr, key), []).append(content)
+    return index
+
+
+def _meta(index: MetaIndex, attr: str, name: str) -> list[str]:
+    return [c for c in (clean_text(v) for v in index.get((attr, name), ())) if c]
 
 
 def _first(*candidates: list[str] | str | None) -> str | None:
@@ -147,27 +164,28 @@ def read_page_meta(tree: Any) -> PageMeta:
     """Everything the page declares in its head (and JSON-LD anywhere)."""
     meta = PageMeta()
     ld_keywords = _read_ld(meta, json_ld_objects(tree))
+    index = _meta_index(tree)
 
     def prop(name: str) -> list[str]:
-        return _meta(tree, "property", name) or _meta(tree, "name", name)
+        return _meta(index, "property", name) or _meta(index, "name", name)
 
     meta.title = meta.title or _first(prop("og:title"), prop("twitter:title"))
     meta.description = meta.description or _first(
-        prop("og:description"), _meta(tree, "name", "description")
+        prop("og:description"), _meta(index, "name", "description")
     )
     meta.published.extend(
-        prop("article:published_time") + _meta(tree, "itemprop", "datePublished")
-        + _meta(tree, "name", "pubdate") + prop("og:published_time")
+        prop("article:published_time") + _meta(index, "itemprop", "datePublished")
+        + _meta(index, "name", "pubdate") + prop("og:published_time")
     )
     meta.modified.extend(
-        prop("article:modified_time") + _meta(tree, "itemprop", "dateModified")
-        + _meta(tree, "name", "lastmod") + prop("og:updated_time")
+        prop("article:modified_time") + _meta(index, "itemprop", "dateModified")
+        + _meta(index, "name", "lastmod") + prop("og:updated_time")
     )
     meta.authors.extend(a for a in prop("article:author") if "://" not in a)
     meta.section = meta.section or _first(prop("article:section"))
     tags = [t for raw in prop("article:tag") for t in _split_list(raw)]
     keywords = [
-        t for raw in _meta(tree, "name", "news_keywords") or _meta(tree, "name", "keywords")
+        t for raw in _meta(index, "name", "news_keywords") or _meta(index, "name", "keywords")
         for t in _split_list(raw)
     ]
     meta.tags = unique(tags or keywords or ld_keywords)

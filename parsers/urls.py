@@ -57,9 +57,9 @@ def normalize_url(url: str, base: str | None = None) -> str:
     if scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     host = _canonical_host(parts.hostname)
-    netloc = host
+    netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
     if parts.port is not None and parts.port not in (80, 443):
-        netloc = f"{host}:{parts.port}"
+        netloc = f"{netloc}:{parts.port}"
     # Re-quote the path so "%C3%A2" and "â" spellings agree; keep its case.
     path = quote(unquote(parts.path), safe=_SAFE_PATH) or "/"
     path = re.sub(r"/{2,}", "/", path)

@@ -94,7 +94,10 @@ def test_registry_keys_are_unique_ascii_slugs_and_cover_the_national_outlets() -
         "laodong",
         "tienphong",
         "znews",
+        "cafef",
+        "baodautu",
     }
+    assert len(keys) >= 20
 
 
 def test_every_outlet_url_in_the_registry_is_already_normalised() -> None:
@@ -132,7 +135,8 @@ def test_outlet_by_key_names_the_known_keys_when_missing() -> None:
         ("https://news.zing.vn/a-post1.html", "znews"),
         ("https://vnexpress.net.evil.example/a", None),
         ("https://notvnexpress.net/a", None),
-        ("https://baodienbienphu.com.vn/a-123.html", None),
+        ("https://baodienbienphu.com.vn/a-123.html", "baodienbienphu"),
+        ("https://baoyenbai.com.vn/a-123.html", None),  # a provincial paper not registered
     ],
 )
 def test_outlet_for_url_matches_hosts_and_their_subdomains(url: str, key: str | None) -> None:

@@ -1,9 +1,16 @@
-"""``diplowatch outlets``: the registry and each outlet's health."""
+"""``diplowatch outlets``: the registry and each outlet's health.
+
+``--check`` looks for parser drift (a site redesign): over each outlet's last runs that
+stored articles, too many empty, short or dateless articles, or too many read by the generic
+fallback instead of the outlet's own parser. One line per outlet; exit status 1 when any
+outlet is flagged.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from flows.commands.common import Subcommands, add_db, print_table
@@ -13,11 +20,68 @@ from parsers.registry import OUTLETS
 def register(commands: Subcommands) -> None:
     outlets = commands.add_parser("outlets", help="the outlet registry and its health")
     outlets.add_argument("--json", action="store_true", help="one JSON object per outlet")
+    check = outlets.add_argument_group("drift check")
+    check.add_argument(
+        "--check", action="store_true",
+        help="flag outlets whose recent articles come back empty, short, dateless or read "
+        "by the fallback (exit status 1 when any is flagged)",
+    )
+    check.add_argument("--runs", type=_positive, default=5, metavar="N",
+                       help="look at each outlet's last N runs that stored articles (5)")
+    check.add_argument("--min-articles", type=_positive, default=10, metavar="M",
+                       help="judge an outlet only with at least M articles in them (10)")
+    check.add_argument("--max-share", type=_share, default=0.3, metavar="X",
+                       help="flag a share of bad articles above X, 0 to 1 (0.3)")
     add_db(outlets)
     outlets.set_defaults(handler=command_outlets)
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return number
+
+
+def _share(value: str) -> float:
+    number = float(value)
+    if not 0.0 <= number < 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {value}")
+    return number
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from flows.settings import get_settings
+    from storage.db import Database
+    from storage.health import DriftLimits, extraction_drift
+
+    limits = DriftLimits(runs=args.runs, min_articles=args.min_articles,
+                         max_share=args.max_share)
+    parsers = {o.key: o.parser for o in OUTLETS if o.parser != "generic"}
+    db = Database(args.db or get_settings().resolved_database_url)
+    try:
+        with db.session() as session:
+            report = extraction_drift(session, [o.key for o in OUTLETS], limits, parsers)
+    finally:
+        db.dispose()
+    for drift in report:
+        if args.json:
+            print(json.dumps({
+                "key": drift.outlet_key, "flagged": drift.flagged, "reasons": list(drift.reasons),
+                "runs": drift.runs, "articles": drift.stored, "empty": drift.empty,
+                "short": drift.short, "dateless": drift.dateless, "fallback": drift.fallback,
+            }, ensure_ascii=False))
+        else:
+            print(drift.line())
+    flagged = [d.outlet_key for d in report if d.flagged]
+    summary = f"{len(flagged)} of {len(report)} outlets flagged"
+    print(f"{summary}: {', '.join(flagged)}" if flagged else summary, file=sys.stderr)
+    return 1 if flagged else 0
+
+
 def command_outlets(args: argparse.Namespace) -> int:
+    if args.check:
+        return command_check(args)
     from flows.settings import get_settings
     from storage.db import Database
     from storage.repository import outlet_health

@@ -10,9 +10,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from parsers.outlets import baochinhphu, vnexpress
+from parsers.outlets import (
+    baochinhphu,
+    baodautu,
+    cafef,
+    dantri,
+    nld,
+    tuoitre,
+    vietnamnet,
+    vnexpress,
+)
 
 OUTLET_PARSERS: dict[str, ModuleType] = {
     vnexpress.METHOD: vnexpress,
     baochinhphu.METHOD: baochinhphu,
+    tuoitre.METHOD: tuoitre,
+    dantri.METHOD: dantri,
+    vietnamnet.METHOD: vietnamnet,
+    nld.METHOD: nld,
+    cafef.METHOD: cafef,
+    baodautu.METHOD: baodautu,
 }

@@ -36,12 +36,19 @@ class SelectorParser:
     authors: str = ""  # elements holding author names (removed from the body)
     breadcrumb: str = ""  # links of the breadcrumb; the last one is the section
     drop: str = ""  # extra elements to remove from the body before reading it
+    source: str = ""  # element naming the credited source ("Theo ..."), outside the body
 
     def _first_text(self, tree: Any, selector: str) -> str:
         if not selector:
             return ""
         node = tree.css_first(selector)
         return node_text(node) if node is not None else ""
+
+    def _source(self, tree: Any) -> str | None:
+        text = self._first_text(tree, self.source)
+        if not 2 <= len(text) <= 60:
+            return None
+        return text if text.casefold().startswith(("theo ", "nguồn")) else f"Theo {text}"
 
     def _authors(self, tree: Any) -> list[str]:
         names: list[str] = []
@@ -77,5 +84,5 @@ class SelectorParser:
         # A visible byline names the writers; JSON-LD often names only the organisation.
         found.authors = visible_authors or trailer.authors or found.authors
         found.sapo, dateline = split_dateline(found.sapo, url, meta.site_name)
-        found.credited_source = trailer.credited_source or dateline
+        found.credited_source = trailer.credited_source or self._source(tree) or dateline
         return build_article(found, url, self.method, now)
