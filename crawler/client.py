@@ -8,8 +8,9 @@ everything else. Redirects are followed by hand (each hop is checked against rob
 spaced politely and archived); ``Fetched.final_url`` is the last hop.
 
 ``Fetched.headers`` describe the body as stored: lower-case names, duplicates joined by
-``", "``, no Content-Encoding / Transfer-Encoding (httpx has decoded the body), and
-Content-Length equal to ``len(body)``. Live and replayed fetches therefore look the same.
+``", "``, no Content-Encoding / Transfer-Encoding (``crawler.decoding`` has decoded the
+body, never holding more than ``max_body_bytes``), and Content-Length equal to ``len(body)``.
+Live and replayed fetches therefore look the same.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Self
 import httpx
 
 from crawler.config import DEFAULT_ACCEPT, CrawlerConfig
+from crawler.decoding import read_body
 from crawler.errors import FetchError
 from crawler.exchange import (
     Exchange,
@@ -50,6 +52,7 @@ logger = logging.getLogger("diplowatch.crawler")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_MAX_REDIRECTS = 5
+ACCEPT_ENCODING = "gzip, deflate"
 
 
 class Crawler:
@@ -87,7 +90,12 @@ class Crawler:
             follow_redirects=False,
             # the per-host gate bounds connections; no global cap to wait on (pool timeouts)
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
-            headers={"User-Agent": config.user_agent, "Accept-Language": config.accept_language},
+            headers={
+                "User-Agent": config.user_agent,
+                "Accept-Language": config.accept_language,
+                # exactly what crawler.decoding decodes (httpx would add br/zstd if installed)
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             trust_env=False,
         )
         return self
@@ -310,7 +318,7 @@ class Crawler:
                 async with asyncio.timeout(deadline):
                     response = await client.send(request, stream=True)
                     try:
-                        body = await self._read_body(response, url, max_bytes, truncate=truncate)
+                        body = await read_body(response, url, max_bytes, truncate=truncate)
                     finally:
                         await response.aclose()
             except ForbiddenAddressError as exc:
@@ -347,32 +355,6 @@ class Crawler:
                 fetched_at=fetched_at,
             )
         return exchange
-
-    async def _read_body(
-        self, response: httpx.Response, url: str, max_bytes: int, *, truncate: bool
-    ) -> bytes:
-        declared = response.headers.get("content-length")
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-        if (
-            not truncate
-            and not encoded
-            and declared
-            and declared.isdigit()
-            and int(declared) > max_bytes
-        ):
-            detail = f"Content-Length {declared} > {max_bytes}"
-            raise FetchError(url, "too-large", detail=detail)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                if truncate:
-                    chunks.append(chunk[: len(chunk) - (size - max_bytes)])
-                    break
-                raise FetchError(url, "too-large", detail=f"more than {max_bytes} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
         """Fetch robots.txt (one attempt per hop, redirects followed, body truncated)."""

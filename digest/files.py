@@ -1,8 +1,10 @@
 """Write a rendered digest to a folder (the default when no SMTP server is configured).
 
-Layout: ``<out_dir>/<profile>/<day>.html`` and ``<out_dir>/<profile>/<day>.txt``, UTF-8.
-Each file is written to a temporary file in the same folder, flushed to disk and renamed
-over the target, so a reader never sees a half-written digest.
+Layout: ``<out_dir>/<profile>/<day>.html`` and ``<out_dir>/<profile>/<day>.txt``, UTF-8;
+the message as sent, ``<day>.eml`` (the archive of what readers got); the profile's Atom
+feed, ``<out_dir>/<profile>/feed.atom``. Each file is written to a temporary file in the
+same folder, flushed to disk and renamed over the target, so a reader never sees a
+half-written digest.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 
 from digest.render import RenderedDigest
 
-__all__ = ["write_digest"]
+__all__ = ["FEED_NAME", "write_digest", "write_feed", "write_message"]
+
+FEED_NAME = "feed.atom"
 
 # A profile becomes a folder name: keep it to a safe slug (no separators, no "..").
 _PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -34,8 +38,8 @@ def _check_names(profile: str, day: str) -> None:
         raise ValueError(f"day {day!r} is not a YYYY-MM-DD date")
 
 
-def _atomic_write(path: Path, content: str) -> None:
-    data = content.encode("utf-8")
+def _atomic_write(path: Path, content: str | bytes) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -65,3 +69,23 @@ def write_digest(
     _atomic_write(html_path, rendered.html)
     _atomic_write(text_path, rendered.text)
     return html_path, text_path
+
+
+def write_message(message: bytes, out_dir: Path, profile: str, day: str) -> Path:
+    """Archive the message exactly as sent: ``<out_dir>/<profile>/<day>.eml``."""
+    _check_names(profile, day)
+    folder = Path(out_dir) / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{day}.eml"
+    _atomic_write(path, message)
+    return path
+
+
+def write_feed(feed: str, out_dir: Path, profile: str) -> Path:
+    """Write the profile's Atom feed, ``<out_dir>/<profile>/feed.atom``."""
+    _check_names(profile, "2000-01-01")
+    folder = Path(out_dir) / profile
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / FEED_NAME
+    _atomic_write(path, feed)
+    return path

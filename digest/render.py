@@ -1,29 +1,42 @@
-"""Render a :class:`records.Digest` into an email subject, an HTML body and a plain-text body.
+"""Render a :class:`digest.model.StoryDigest` as an email (subject, HTML, plain text) and as
+Markdown (the Prefect artifact).
 
 Pure: no network, no database, no Prefect. The templates live in ``digest/templates`` and are
 loaded with Jinja2's ``PackageLoader``; the HTML template is autoescaped, the text one is not.
-Every string that comes from a page (titles, leads, names, URLs) is cleaned here first:
-control characters, lone surrogates and bidi overrides/isolates are removed, so a hostile
-title can neither change the markup nor visually reorder what the reader sees. Only http(s)
-URLs become links; anything else is shown as text.
+The HTML carries its CSS in a ``<style>`` block that css-inline moves onto the elements (what
+mail clients without ``<style>`` support see), keeping the two ``@media`` rules for narrow
+screens and dark mode. Every page string is cleaned first (``digest.labels.clean_text``) and
+only http(s) URLs become links.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from records import VIETNAM_TZ, Digest, DigestEntry, Person
+from digest.labels import (
+    EVENT_LABELS,
+    NO_PARTNER_LABEL,
+    PARTNER_NAMES,
+    clean_text,
+    event_label,
+    format_day,
+    format_vietnam_time,
+    partner_name,
+    person_label,
+    safe_link,
+    topic_label,
+)
+from digest.model import DigestStory, Section, StoryDigest, sections
 
 __all__ = [
     "EVENT_LABELS",
+    "NO_STORIES",
     "PARTNER_NAMES",
     "RenderedDigest",
     "clean_text",
@@ -31,221 +44,122 @@ __all__ = [
     "format_vietnam_time",
     "partner_name",
     "render_digest",
+    "render_markdown",
     "safe_link",
 ]
 
-EVENT_LABELS: dict[str, str] = {  # keys: records.EVENT_KINDS
-    "reception": "Tiếp",
-    "call": "Điện đàm",
-    "visit": "Thăm",
-    "talks": "Hội đàm",
-    "conference": "Hội nghị",
-    "agreement": "Ký kết",
-    "statement": "Tuyên bố",
-    "other": "Khác",
-}
-
-# Vietnamese names of the partners we expect most; any other code is shown as the code.
-PARTNER_NAMES: dict[str, str] = {
-    "US": "Hoa Kỳ",
-    "CN": "Trung Quốc",
-    "JP": "Nhật Bản",
-    "KR": "Hàn Quốc",
-    "KP": "Triều Tiên",
-    "RU": "Nga",
-    "IN": "Ấn Độ",
-    "AU": "Australia",
-    "NZ": "New Zealand",
-    "FR": "Pháp",
-    "DE": "Đức",
-    "GB": "Anh",
-    "IT": "Italy",
-    "CA": "Canada",
-    "LA": "Lào",
-    "KH": "Campuchia",
-    "TH": "Thái Lan",
-    "SG": "Singapore",
-    "MY": "Malaysia",
-    "ID": "Indonesia",
-    "PH": "Philippines",
-    "MM": "Myanmar",
-    "BN": "Brunei",
-    "TL": "Timor-Leste",
-    "CU": "Cuba",
-    "ASEAN": "ASEAN",
-    "EU": "Liên minh châu Âu (EU)",
-    "UN": "Liên hợp quốc",
-}
-NO_PARTNER_LABEL = "Chưa xác định đối tác"
-NO_ARTICLES = "Không có bài ngoại giao mới"
-
-# Bidi embeddings/overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the invisible
-# direction marks: none belongs in a digest line, and they can disguise what a reader sees.
-_BIDI_CHARS = frozenset(
-    [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-    + ["\u200e", "\u200f", "\u061c"]
-)
-_WHITESPACE_RE = re.compile(r"\s+")
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME_FORMAT = "%d/%m/%Y %H:%M"
+NO_STORIES = "Không có tin ngoại giao mới"
+OTHER_SECTION = "Khác"
 _TEXT_WIDTH = 76
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
 class RenderedDigest:
-    """The three parts of a digest email, ready to write to files or send."""
+    """The parts of a digest email, ready to write to files or send; ``markdown`` is the
+    Prefect artifact's body (not stored: an archived digest keeps subject, HTML and text)."""
 
     subject: str
     html: str
     text: str
-
-
-def clean_text(value: str | None) -> str:
-    """One line of display text: no control, surrogate or bidi characters, spaces collapsed."""
-    if not value:
-        return ""
-    kept: list[str] = []
-    for char in value:
-        if char in _BIDI_CHARS:
-            continue
-        if char.isspace():
-            kept.append(" ")
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs"):
-            continue
-        kept.append(char)
-    return _WHITESPACE_RE.sub(" ", "".join(kept)).strip()
-
-
-def safe_link(url: str | None) -> str | None:
-    """The cleaned URL when it is an absolute http(s) URL that can go in an href, else None."""
-    cleaned = clean_text(url)
-    if not cleaned or " " in cleaned:
-        return None
-    try:
-        parts = urlsplit(cleaned)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return cleaned
-
-
-def format_vietnam_time(moment: datetime | None) -> str:
-    """``24/11/2026 06:30`` in Asia/Ho_Chi_Minh, or "" for None. Naive times are refused."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: times must be timezone-aware")
-    return moment.astimezone(VIETNAM_TZ).strftime(_TIME_FORMAT)
-
-
-def format_day(day: str) -> str:
-    """``2026-11-24`` → ``24/11/2026``; anything unparsable is shown cleaned, as is."""
-    cleaned = clean_text(day)
-    if _DAY_RE.match(cleaned):
-        try:
-            return date.fromisoformat(cleaned).strftime("%d/%m/%Y")
-        except ValueError:
-            pass
-    return cleaned
-
-
-def partner_name(code: str) -> str:
-    """Vietnamese display name of a partner code (``US`` → ``Hoa Kỳ``), the code otherwise."""
-    cleaned = clean_text(code)
-    if not cleaned:
-        return NO_PARTNER_LABEL
-    return PARTNER_NAMES.get(cleaned.upper(), cleaned)
-
-
-def event_label(event: str | None) -> str:
-    if not event:
-        return ""
-    return EVENT_LABELS.get(event, EVENT_LABELS["other"])
-
-
-def _person_label(person: Person) -> str:
-    name = clean_text(person.name)
-    title = clean_text(person.title)
-    if name and title:
-        return f"{name} ({title})"
-    return name or title
+    markdown: str = ""
 
 
 # --------------------------------------------------------------------------- view model
 
 
 @dataclass(frozen=True)
-class EntryView:
-    title: str
-    url: str  # cleaned URL text (shown as text when it is not a safe link)
-    link: str | None  # http(s) URL safe for href, or None
+class CoverageView:
     outlet: str
+    link: str | None
+    url: str
     time: str
-    sapo: str
-    sapo_lines: tuple[str, ...]  # the lead wrapped for the plain-text part
-    event: str
-    people: tuple[str, ...]
-    topics: tuple[str, ...]
+    credited: str
 
 
 @dataclass(frozen=True)
-class GroupView:
-    code: str
+class StoryView:
+    number: int
+    title: str
+    link: str | None
+    url: str
+    outlet: str
+    time: str
+    until: str  # the latest article's time when it differs from the first
+    event: str
+    lead: str
+    lead_lines: tuple[str, ...]
+    people: tuple[str, ...]
+    partners: tuple[str, ...]
+    topics: tuple[str, ...]
+    coverage: tuple[CoverageView, ...]
+    outlet_count: int
+
+
+@dataclass(frozen=True)
+class SectionView:
     name: str
-    entries: tuple[EntryView, ...]
+    stories: tuple[StoryView, ...]
 
 
-def _entry_sort_key(entry: DigestEntry) -> tuple[float, float, str]:
-    stamp = entry.published_at.timestamp() if entry.published_at is not None else float("-inf")
-    # Highest score first, then newest first, then title for a stable order.
-    return (-entry.verdict.score, -stamp, entry.title)
-
-
-def _entry_view(entry: DigestEntry) -> EntryView:
-    url = clean_text(entry.url)
-    sapo = clean_text(entry.sapo)
-    outlet = clean_text(entry.outlet_name) or clean_text(entry.outlet)
-    title = clean_text(entry.title) or url or "(không có tiêu đề)"
-    sapo_lines = tuple(
-        textwrap.wrap(sapo, _TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
-    )
-    people = tuple(label for label in map(_person_label, entry.verdict.people) if label)
-    topics = tuple(topic for topic in map(clean_text, entry.verdict.topics) if topic)
-    return EntryView(
-        title=title,
-        url=url,
-        link=safe_link(entry.url),
-        outlet=outlet,
-        time=format_vietnam_time(entry.published_at),
-        sapo=sapo,
-        sapo_lines=sapo_lines,
-        event=event_label(entry.verdict.event),
-        people=people,
-        topics=topics,
-    )
-
-
-def group_entries(entries: tuple[DigestEntry, ...]) -> tuple[GroupView, ...]:
-    """Entries grouped by first partner; groups ordered by their best entry, unknown last."""
-    buckets: dict[str, list[DigestEntry]] = {}
-    for entry in entries:
-        code = clean_text(entry.verdict.partners[0]).upper() if entry.verdict.partners else ""
-        buckets.setdefault(code, []).append(entry)
-    ordered: list[tuple[tuple[bool, float, float, str], GroupView]] = []
-    for code, members in buckets.items():
-        members.sort(key=_entry_sort_key)
-        best = _entry_sort_key(members[0])
-        view = GroupView(
-            code=code,
-            name=partner_name(code),
-            entries=tuple(_entry_view(member) for member in members),
+def _wrap(text: str, indent: str = "") -> tuple[str, ...]:
+    return tuple(
+        textwrap.wrap(
+            text, _TEXT_WIDTH - len(indent), break_long_words=False, break_on_hyphens=False
         )
-        ordered.append(((code == "", best[0], best[1], code), view))
-    ordered.sort(key=lambda pair: pair[0])
-    return tuple(view for _, view in ordered)
+    )
+
+
+def _story_view(story: DigestStory, number: int) -> StoryView:
+    url = clean_text(story.url)
+    title = clean_text(story.title) or url or "(không có tiêu đề)"
+    lead = clean_text(story.lead)
+    first, last = format_vietnam_time(story.first_seen_at), format_vietnam_time(story.last_seen_at)
+    coverage = tuple(
+        CoverageView(
+            outlet=clean_text(item.outlet_name) or clean_text(item.outlet) or "?",
+            link=safe_link(item.url),
+            url=clean_text(item.url),
+            time=format_vietnam_time(item.published_at),
+            credited=clean_text(item.credited_source),
+        )
+        for item in story.coverage
+    )
+    return StoryView(
+        number=number,
+        title=title,
+        link=safe_link(story.url),
+        url=url,
+        outlet=clean_text(story.outlet_name),
+        time=first,
+        until="" if last == first else last[-5:] if last[:10] == first[:10] else last,
+        event=event_label(story.event),
+        lead=lead,
+        lead_lines=_wrap(lead, "   "),
+        people=tuple(label for label in map(person_label, story.people) if label),
+        partners=tuple(partner_name(code) for code in story.partners if clean_text(code)),
+        topics=tuple(label for label in map(topic_label, story.topics) if label),
+        coverage=coverage,
+        outlet_count=len({c.outlet for c in coverage}),
+    )
+
+
+def _section_name(section: Section) -> str:
+    if section.by == "partner":
+        return partner_name(section.key) if section.key else NO_PARTNER_LABEL
+    return event_label(section.key) if section.key else OTHER_SECTION
+
+
+def section_views(digest: StoryDigest) -> tuple[SectionView, ...]:
+    number = 0
+    views = []
+    for section in sections(digest):
+        stories = []
+        for story in section.stories:
+            number += 1
+            stories.append(_story_view(story, number))
+        views.append(SectionView(name=_section_name(section), stories=tuple(stories)))
+    return tuple(views)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -262,26 +176,99 @@ _ENV = Environment(
 )
 
 
-def render_digest(digest: Digest, *, title: str = "diplowatch") -> RenderedDigest:
-    """Render ``digest`` as a subject line, an HTML page and a plain-text part."""
-    groups = group_entries(digest.entries)
-    article_count = len(digest.entries)
-    outlet_count = len({clean_text(e.outlet) or clean_text(e.outlet_name) for e in digest.entries})
+def counts_line(stories: int, articles: int, outlets: int) -> str:
+    if not stories:
+        return NO_STORIES
+    return f"{stories} tin, {articles} bài từ {outlets} báo"
+
+
+def _context(digest: StoryDigest, title: str) -> dict[str, Any]:
+    views = section_views(digest)
     day = format_day(digest.day)
     heading = " ".join(part for part in (clean_text(title), clean_text(digest.profile)) if part)
     heading = f"{heading} — {day}" if heading else day
-    summary = f"{article_count} bài ngoại giao" if article_count else NO_ARTICLES
-    context: dict[str, Any] = {
+    stories = len(digest.stories)
+    return {
         "title": clean_text(title),
         "profile": clean_text(digest.profile),
         "day": day,
         "heading": heading,
-        "article_count": article_count,
-        "outlet_count": outlet_count,
+        "story_count": stories,
+        "article_count": digest.article_count,
+        "outlet_count": digest.outlet_count,
+        "counts": counts_line(stories, digest.article_count, digest.outlet_count),
         "window_start": format_vietnam_time(digest.window_start),
         "window_end": format_vietnam_time(digest.window_end),
-        "groups": groups,
+        "sections": views,
     }
-    html = _ENV.get_template("digest.html.j2").render(context)
+
+
+def render_digest(digest: StoryDigest, *, title: str = "diplowatch") -> RenderedDigest:
+    """Render ``digest`` as a subject line, an HTML page (CSS inlined), a plain-text part and
+    the Markdown of the Prefect artifact."""
+    context = _context(digest, title)
+    html = _INLINER.inline(_ENV.get_template("digest.html.j2").render(context)).rstrip() + "\n"
     text = _ENV.get_template("digest.txt.j2").render(context)
-    return RenderedDigest(subject=f"{heading}: {summary}", html=html, text=text)
+    subject = f"{context['heading']}: {context['counts']}"
+    return RenderedDigest(subject=subject, html=html, text=text, markdown=render_markdown(context))
+
+
+# --------------------------------------------------------------------------- markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&\"'])")
+
+
+def md(text: str) -> str:
+    """Page text made inert in Markdown: every ASCII punctuation that could start markup is
+    backslash-escaped (CommonMark allows it before any ASCII punctuation)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_url(link: str) -> str:
+    """A safe http(s) link as a Markdown destination: no bracket, parenthesis or quote."""
+    for char, code in (
+        ("\\", "%5C"),
+        ("(", "%28"),
+        (")", "%29"),
+        ("<", "%3C"),
+        (">", "%3E"),
+        ('"', "%22"),
+        ("'", "%27"),
+        (" ", "%20"),
+    ):
+        link = link.replace(char, code)
+    return link
+
+
+def _md_link(text: str, link: str | None) -> str:
+    return f"[{md(text)}]({md_url(link)})" if link else md(text)
+
+
+def render_markdown(context: dict[str, Any]) -> str:
+    lines = [
+        f"# {md(context['heading'])}",
+        "",
+        f"**{md(context['counts'])}** · {md(context['window_start'])} → "
+        f"{md(context['window_end'])} (giờ Việt Nam)",
+        "",
+    ]
+    for section in context["sections"]:
+        lines += [f"## {md(section.name)} ({len(section.stories)})", ""]
+        for story in section.stories:
+            lines.append(f"### {story.number}\\. {_md_link(story.title, story.link)}")
+            meta = " · ".join(part for part in (story.outlet, story.time, story.event) if part)
+            lines += ["", f"_{md(meta)}_", ""]
+            if story.lead:
+                lines += [md(story.lead), ""]
+            for label, values in (
+                ("Nhân vật", story.people),
+                ("Đối tác", story.partners),
+                ("Lĩnh vực", story.topics),
+            ):
+                if values:
+                    lines.append(f"- **{label}:** {md('; '.join(values))}")
+            carried = ", ".join(_md_link(c.outlet, c.link) for c in story.coverage)
+            lines += [f"- **Đưa tin ({story.outlet_count} báo):** {carried}", ""]
+    if not context["sections"]:
+        lines += [md(f"{NO_STORIES} trong khoảng thời gian này."), ""]
+    return "\n".join(lines)

@@ -33,8 +33,10 @@ __all__ = [
     "SendResult",
     "SmtpConfig",
     "build_message",
+    "new_message_id",
     "send_digest",
     "send_digest_with_retry",
+    "send_message",
 ]
 
 log = logging.getLogger(__name__)
@@ -133,10 +135,17 @@ def _msgid_domain(sender: str) -> str:
     return encoded or "localhost"
 
 
-def build_message(rendered: RenderedDigest, sender: str, recipients: Sequence[str]) -> EmailMessage:
+def build_message(
+    rendered: RenderedDigest,
+    sender: str,
+    recipients: Sequence[str],
+    *,
+    message_id: str | None = None,
+) -> EmailMessage:
     """One multipart/alternative message: text/plain then text/html, both UTF-8.
 
-    The subject is RFC 2047-encoded by the email policy; Message-ID uses the sender's domain.
+    The subject is RFC 2047-encoded by the email policy; Message-ID uses the sender's domain
+    unless ``message_id`` is given (the same message re-tried keeps its id).
     """
     addresses = _clean_recipients(recipients)
     message = EmailMessage(policy=_POLICY)
@@ -144,7 +153,9 @@ def build_message(rendered: RenderedDigest, sender: str, recipients: Sequence[st
     message["From"] = sender
     message["To"] = [Address(addr_spec=address) for address in addresses]
     message["Date"] = format_datetime(datetime.now(VIETNAM_TZ))
-    message["Message-ID"] = make_msgid(domain=_msgid_domain(sender))
+    message["Message-ID"] = message_id or make_msgid(domain=_msgid_domain(sender))
+    message["Content-Language"] = "vi"
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     message.set_content(rendered.text, subtype="plain", charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return message
@@ -261,6 +272,18 @@ def _deliver(message: EmailMessage, recipients: tuple[str, ...], config: SmtpCon
     if refused:
         log.warning("SMTP %s:%s refused %s", config.host, config.port, refused)
     return SendResult(message_id=message_id, accepted=accepted, refused=refused)
+
+
+def send_message(
+    message: EmailMessage, recipients: Sequence[str], config: SmtpConfig
+) -> SendResult:
+    """Send an already built ``message`` (see :func:`build_message`) in one SMTP session."""
+    return _deliver(message, _clean_recipients(recipients), config)
+
+
+def new_message_id(sender: str) -> str:
+    """A fresh Message-ID on the sender's domain."""
+    return make_msgid(domain=_msgid_domain(sender))
 
 
 def send_digest(

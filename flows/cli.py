@@ -13,12 +13,14 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from flows.commands import monitoring, outlets, pages
+from flows.commands import fixtures, monitoring, operations, outlets, pages, search
 from flows.commands.common import CliError
 
 log = logging.getLogger("diplowatch.cli")
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (pages, monitoring, outlets)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    pages, monitoring, outlets, search, operations, fixtures
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

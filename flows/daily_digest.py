@@ -1,13 +1,16 @@
-"""The ``daily_digest`` flow: per watch profile, render, write, and send once."""
+"""The ``daily_digest`` flow: per watch profile, render, write, send once, and publish the
+digest as a Prefect markdown artifact (key ``digest-<profile>``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.client.schemas.objects import State
 
@@ -54,6 +57,26 @@ def send_digest_task(
         db.dispose()
 
 
+def artifact_key(profile: str) -> str:
+    """Prefect artifact keys are lower-case letters, digits and dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", profile.lower()).strip("-")
+    return f"digest-{slug or 'profile'}"
+
+
+def publish_artifact(outcome: DigestOutcome, rendered: RenderedDigest) -> None:
+    """The digest as a markdown artifact of this flow run (when it has markdown: a digest
+    rendered in this run, not one reloaded from the archive)."""
+    if not rendered.markdown:
+        return
+    state = "sent" if outcome.sent else "written, not sent"
+    create_markdown_artifact(
+        markdown=rendered.markdown,
+        key=artifact_key(outcome.profile),
+        description=f"Digest {outcome.profile} {outcome.day} ({state}): {outcome.stories} "
+        f"stories, {outcome.articles} articles",
+    )
+
+
 @flow(name="daily-digest", persist_result=False)
 def daily_digest(
     day: date | None = None,
@@ -66,10 +89,12 @@ def daily_digest(
 ) -> list[dict[str, Any]]:
     """One digest per watch profile for ``day`` (today in Asia/Ho_Chi_Minh by default).
 
-    1. for each profile: collect the window's diplomacy articles, render, write, store;
+    1. for each profile: collect the window's stories, render, write (digest and feed), store;
     2. send when asked (``send=True``) or, by default, whenever SMTP is configured and the
-       profile has recipients; never twice unless ``force``;
-    3. return one outcome per profile.
+       profile has recipients; never twice unless ``force``; an empty digest only when the
+       ``send_empty_digest`` setting says so;
+    3. publish each digest rendered in this run as a markdown artifact;
+    4. return one outcome per profile.
     """
     settings = get_settings()
     url = database_url or settings.resolved_database_url
@@ -87,7 +112,14 @@ def daily_digest(
                 if send is not None
                 else (smtp_config(settings) is not None and bool(profile.recipients))
             )
-            if wants_send and (force or not outcome.already_sent):
+            if (
+                wants_send
+                and not outcome.stories
+                and not outcome.already_sent
+                and (not settings.send_empty_digest)
+            ):
+                outcome.skipped = "empty"  # configured: no mail on a day without stories
+            elif wants_send and (force or not outcome.already_sent):
                 sender = send_digest_task.with_options(retry_delay_seconds=send_retry_delay_seconds)
                 state = sender(url, outcome, rendered, force, return_state=True)
                 if state.is_completed():
@@ -98,6 +130,8 @@ def daily_digest(
                         state.result()
                     except Exception as error:
                         outcome.error = str(error)
+            if outcome.sent or not outcome.already_sent:
+                publish_artifact(outcome, rendered)
             outcomes.append(asdict(outcome))
     finally:
         db.dispose()

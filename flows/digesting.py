@@ -1,10 +1,16 @@
 """The daily digest as plain functions (the Prefect flow wraps them).
 
-Recipe for one watch profile and day:
-1. the window: the 24 hours before 07:00 Asia/Ho_Chi_Minh on that day;
-2. pick the profile's diplomacy articles of the window (time published, else first seen);
-3. render HTML and plain text, write both to the output folder, store the digest row;
-4. send it by SMTP when asked and configured, once: a sent digest is only re-sent with force.
+The digest of one watch profile and day:
+1. the window: since the profile's last sent digest (at most ``MAX_WINDOW``), else the 24
+   hours before 07:00 Asia/Ho_Chi_Minh on that day;
+2. file any diplomacy article of the window not in a story yet (stored before stories,
+   see ``flows.stories``);
+3. the stories with a diplomacy article of the window for the profile's partners and score,
+   less those a sent digest already carried; each with its coverage up to the window's end;
+4. render HTML, plain text and Markdown, write them and the Atom feed, store the digest row
+   and its stories;
+5. send it when asked and configured, once: a sent digest is only re-sent with force; the
+   message as sent is archived next to the digest.
 """
 
 from __future__ import annotations
@@ -14,12 +20,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from digest.files import write_digest
+from sqlalchemy.orm import Session
+
+from digest.feed import render_feed
+from digest.files import write_digest, write_feed, write_message
+from digest.model import Coverage, DigestStory, StoryDigest, make_lead, rank_stories
 from digest.render import RenderedDigest, render_digest
-from digest.send import SendError, SmtpConfig, send_digest
+from digest.send import SendError, SmtpConfig, build_message, new_message_id, send_message
+from digest.summary import summarize
 from flows.settings import Settings, WatchProfile
+from flows.stories import as_member, file_unfiled
 from parsers.registry import outlet_by_key
-from records import VIETNAM_TZ, Digest, DigestEntry
+from records import VIETNAM_TZ
 from storage.db import Database
 from storage.digests import (
     get_digest,
@@ -27,17 +39,40 @@ from storage.digests import (
     record_digest_send_failure,
     save_rendered_digest,
 )
-from storage.repository import diplomacy_articles, verdict_from_row
+from storage.stories import (
+    StoredMember,
+    digest_story_ids,
+    last_sent_window_end,
+    members_of,
+    recent_digest_stories,
+    save_digest_stories,
+    sent_story_ids,
+    window_members,
+)
 
 log = logging.getLogger("diplowatch.digest")
 
 DIGEST_HOUR = time(7, 0)
+MAX_WINDOW = timedelta(days=7)  # a digest after a long pause covers at most a week
+FEED_STORIES = 50
+
+# --------------------------------------------------------------------------- collecting
 
 
 def digest_window(day: date) -> tuple[datetime, datetime]:
     """[day-1 07:00, day 07:00) in Asia/Ho_Chi_Minh, as aware UTC datetimes."""
     end = datetime.combine(day, DIGEST_HOUR, tzinfo=VIETNAM_TZ)
     return (end - timedelta(days=1)).astimezone(UTC), end.astimezone(UTC)
+
+
+def profile_window(session: Session, profile: str, day: date) -> tuple[datetime, datetime]:
+    """Since the end of the profile's last sent digest before ``day`` (at most a week),
+    else the 24 hours before 07:00 on ``day``."""
+    start, end = digest_window(day)
+    last = last_sent_window_end(session, profile, day.isoformat())
+    if last is not None and last < start:
+        start = max(last, end - MAX_WINDOW)
+    return start, end
 
 
 def default_digest_day(now: datetime | None = None) -> date:
@@ -52,34 +87,70 @@ def outlet_name(key: str) -> str:
         return key or "?"
 
 
-def collect_digest(db: Database, profile: WatchProfile, day: date) -> tuple[Digest, list[int]]:
-    """Steps 1 and 2: the records the digest is made of, and the ids of its articles."""
-    start, end = digest_window(day)
-    with db.session() as session:
-        rows = diplomacy_articles(
-            session, start, end, partners=profile.partners, min_score=profile.min_score
-        )
-        entries = tuple(
-            DigestEntry(
-                outlet=article.outlet_key,
-                outlet_name=outlet_name(article.outlet_key),
-                url=article.url,
-                title=article.title,
-                sapo=article.sapo,
-                published_at=article.published_at or article.first_seen_at,
-                verdict=verdict_from_row(verdict),
+def digest_story(story_id: int, members: list[StoredMember]) -> DigestStory:
+    """One story as the digest shows it, from its members (time order)."""
+    converted = [as_member(m) for m in members]
+    summary = summarize(converted)
+    rep = next(m for m in converted if m.article_id == summary.representative_id)
+    return DigestStory(
+        title=rep.article.title,
+        lead=make_lead(rep.article.sapo, rep.article.paragraphs, title=rep.article.title),
+        url=rep.article.url,
+        outlet_name=outlet_name(rep.article.outlet),
+        first_seen_at=summary.first_seen_at,
+        last_seen_at=summary.last_seen_at,
+        partners=summary.partners,
+        event=summary.event,
+        people=summary.people,
+        topics=summary.topics,
+        score=summary.score,
+        coverage=tuple(
+            Coverage(
+                m.article.outlet,
+                outlet_name(m.article.outlet),
+                m.article.url,
+                m.article.title,
+                m.moment,
+                m.article.credited_source,
             )
-            for article, verdict in rows
+            for m in converted
+        ),
+        story_id=story_id,
+    )
+
+
+def collect_digest(
+    db: Database, profile: WatchProfile, day: date
+) -> tuple[StoryDigest, list[int], list[int]]:
+    """Steps 1 to 3: the digest, its story ids (in rank order) and its article ids."""
+    wanted = set(profile.partners)
+    with db.session() as session:
+        start, end = profile_window(session, profile.name, day)
+        file_unfiled(session, start, end)
+    with db.session() as session:
+        hits = window_members(session, start, end, min_score=profile.min_score)
+        ids = list(
+            dict.fromkeys(
+                story for story, _, partners in hits if not wanted or wanted.intersection(partners)
+            )
         )
-        ids = [article.id for article, _ in rows]
-    record = Digest(
+        done = sent_story_ids(session, profile.name, ids, except_day=day.isoformat())
+        members = members_of(session, [s for s in ids if s not in done], until=end)
+        stories = tuple(digest_story(story, rows) for story, rows in members.items())
+    record = StoryDigest(
         profile=profile.name,
         day=day.isoformat(),
         window_start=start,
         window_end=end,
-        entries=entries,
+        stories=stories,
+        partners=tuple(profile.partners),
     )
-    return record, ids
+    ranked = rank_stories(record)
+    article_ids = [m.article.id for story in ranked for m in members[story.story_id or 0]]
+    return record, [s.story_id for s in ranked if s.story_id is not None], article_ids
+
+
+# --------------------------------------------------------------------------- producing
 
 
 @dataclass
@@ -91,35 +162,56 @@ class DigestOutcome:
     articles: int
     html_path: str
     text_path: str
+    stories: int = 0
+    outlets: int = 0
+    feed_path: str | None = None
     recipients: list[str] = field(default_factory=list)
     sent: bool = False
     already_sent: bool = False
+    skipped: str | None = None  # why it was not sent although asked ("empty")
     message_id: str | None = None
+    eml_path: str | None = None
     refused: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+
+
+def write_profile_feed(db: Database, profile: str, out_dir: Path) -> Path:
+    """The Atom feed of the stories of the profile's latest digests, next to the digests."""
+    with db.session() as session:
+        recent = recent_digest_stories(session, profile, limit=FEED_STORIES)
+        stories: list[DigestStory] = []
+        for _, story_id, end in recent:
+            rows = members_of(session, [story_id], until=end).get(story_id)
+            if rows:
+                stories.append(digest_story(story_id, rows))
+    return write_feed(render_feed(profile, stories, updated=datetime.now(UTC)), out_dir, profile)
 
 
 def prepare_digest(
     db: Database, settings: Settings, profile: WatchProfile, day: date, out_dir: Path
 ) -> tuple[DigestOutcome, RenderedDigest]:
-    """Steps 1 to 3. A digest already sent keeps its stored bodies (what readers got)."""
-    stored: tuple[RenderedDigest, list[int]] | None = None
+    """Steps 1 to 4. A digest already sent keeps its stored bodies (what readers got)."""
+    iso = day.isoformat()
     with db.session() as session:
-        existing = get_digest(session, profile.name, day.isoformat())
-        if existing is not None and existing.sent_at is not None:
-            sent_body = RenderedDigest(existing.subject, existing.html, existing.text)
-            stored = (sent_body, list(existing.article_ids))
-    if stored is None:
-        record, ids = collect_digest(db, profile, day)
-        stored = (render_digest(record), ids)
-    rendered, article_ids = stored
-    html_path, text_path = write_digest(rendered, out_dir, profile.name, day.isoformat())
-    start, end = digest_window(day)
+        existing = get_digest(session, profile.name, iso)
+        sent = existing is not None and existing.sent_at is not None
+        if existing is not None and sent:
+            rendered = RenderedDigest(existing.subject, existing.html, existing.text)
+            article_ids, story_ids = list(existing.article_ids), None
+            start, end = existing.window_start, existing.window_end
+            carried = digest_story_ids(session, existing.id)
+            counts = (len(carried), 0)
+    if not sent:
+        record, story_ids, article_ids = collect_digest(db, profile, day)
+        rendered = render_digest(record)
+        start, end = record.window_start, record.window_end
+        counts = (len(record.stories), record.outlet_count)
+    html_path, text_path = write_digest(rendered, out_dir, profile.name, iso)
     with db.session() as session:
         row = save_rendered_digest(
             session,
             profile=profile.name,
-            day=day.isoformat(),
+            day=iso,
             window_start=start,
             window_end=end,
             subject=rendered.subject,
@@ -128,16 +220,21 @@ def prepare_digest(
             article_ids=article_ids,
             html_path=str(html_path),
         )
+        if story_ids is not None:
+            save_digest_stories(session, row.id, story_ids)
         outcome = DigestOutcome(
             profile=profile.name,
-            day=day.isoformat(),
+            day=iso,
             articles=len(article_ids),
+            stories=counts[0],
+            outlets=counts[1],
             html_path=str(html_path),
             text_path=str(text_path),
             recipients=list(profile.recipients),
             already_sent=row.sent_at is not None,
             message_id=row.message_id,
         )
+    outcome.feed_path = str(write_profile_feed(db, profile.name, out_dir))
     return outcome, rendered
 
 
@@ -164,7 +261,8 @@ def deliver_digest(
     *,
     force: bool = False,
 ) -> DigestOutcome:
-    """Step 4, one attempt: marks the digest sent only when the server accepted it.
+    """Step 5, one attempt: marks the digest sent only when the server accepted it, and
+    archives the message as sent (``<day>.eml`` next to the digest).
 
     Raises SendError (after recording the failure) so that the caller may retry.
     """
@@ -180,8 +278,15 @@ def deliver_digest(
         raise SendError(
             f"watch profile {outcome.profile!r} has no recipients configured", temporary=False
         )
+    # A retry of an unsent digest keeps its Message-ID (a duplicate can be recognised);
+    # a forced re-send of a sent one is a new message.
+    if outcome.message_id is None or outcome.already_sent:
+        outcome.message_id = new_message_id(config.sender)
+    message = build_message(
+        rendered, config.sender, outcome.recipients, message_id=outcome.message_id
+    )
     try:
-        result = send_digest(rendered, outcome.recipients, config)
+        result = send_message(message, outcome.recipients, config)
     except SendError as error:
         with db.session() as session:
             row = get_digest(session, outcome.profile, outcome.day)
@@ -189,6 +294,9 @@ def deliver_digest(
                 record_digest_send_failure(session, row, str(error))
         outcome.error = str(error)
         raise
+    eml = write_message(
+        message.as_bytes(), Path(outcome.html_path).parent.parent, outcome.profile, outcome.day
+    )
     with db.session() as session:
         row = get_digest(session, outcome.profile, outcome.day)
         assert row is not None, "the digest row is stored before it is sent"
@@ -202,6 +310,7 @@ def deliver_digest(
         )
     outcome.sent = True
     outcome.message_id = result.message_id
+    outcome.eml_path = str(eml)
     outcome.refused = dict(result.refused)
     outcome.error = None
     return outcome

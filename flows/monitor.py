@@ -1,4 +1,8 @@
-"""The ``monitor`` flow: one task per outlet, run concurrently; politeness is per host."""
+"""The ``monitor`` flow: one task per outlet, run concurrently; politeness is per host.
+
+Each run ends with a summary table (a Prefect markdown artifact, key ``monitor-summary``)
+and mails the operator about outlet health incidents that start on this run.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 
+from flows.alerts import find_incidents, mail_incidents, summary_markdown
+from flows.hostlimits import crawler_factory
 from flows.monitoring import monitor_outlet
 from flows.settings import Settings, get_settings
 from parsers.registry import OUTLETS, outlet_by_key
 from records import Outlet
 from storage.db import Database
+from storage.repository import outlet_health
 
 
 def select_outlets(keys: list[str] | None) -> list[Outlet]:
@@ -39,7 +47,11 @@ async def monitor_outlet_task(
             settings,
             db,
             replay=tuple(Path(path) for path in replay),
+            make_crawler=crawler_factory(settings),
         )
+        with db.session() as session:
+            health = outlet_health(session).get(outlet_key)
+            streak = health.error_streak if health is not None else 0
     finally:
         db.dispose()
     return {
@@ -50,6 +62,10 @@ async def monitor_outlet_task(
         "diplomacy": counters.diplomacy,
         "errors": counters.errors,
         "error_messages": counters.error_messages,
+        "empty_bodies": counters.empty_bodies,
+        "short_bodies": counters.short_bodies,
+        "missing_dates": counters.missing_dates,
+        "error_streak": streak,
     }
 
 
@@ -64,13 +80,30 @@ async def monitor(
     1. pick the outlets (all registry outlets by default);
     2. migrate the database to the newest schema;
     3. run one task per outlet, all at once (each task is polite per host);
-    4. return one row of counters per outlet.
+    4. find the outlet health incidents that start now and mail the operator;
+    5. publish the summary table; return one row of counters per outlet.
     """
     settings = get_settings()
     chosen = select_outlets(outlets)
     url = database_url or settings.resolved_database_url
     Database(url).dispose()  # migrations run once per flow, not once per task
-    rows = await asyncio.gather(
-        *(monitor_outlet_task(outlet.key, url, list(replay or []), settings) for outlet in chosen)
+    rows = list(
+        await asyncio.gather(
+            *(
+                monitor_outlet_task(outlet.key, url, list(replay or []), settings)
+                for outlet in chosen
+            )
+        )
     )
-    return list(rows)
+    db = Database(url, run_migrations=False)
+    try:
+        incidents = find_incidents(db, [outlet.key for outlet in chosen], settings.alerts)
+    finally:
+        db.dispose()
+    mail_incidents(incidents, settings)
+    await acreate_markdown_artifact(
+        key="monitor-summary",
+        markdown=summary_markdown(rows, incidents),
+        description=f"{len(rows)} outlets, {sum(r['stored'] for r in rows)} articles stored",
+    )
+    return rows

@@ -2,11 +2,13 @@
 
 Recipe for an outlet:
 1. discover: fetch each feed with conditional GET (skipping feeds in back-off), parse entries;
+   then the news sitemaps and listing pages the same way, keeping their article URLs only;
 2. keep the URLs on the outlet's own hosts, normalised, and drop those already stored; add
    the URLs that failed on earlier runs and whose back-off has passed;
 3. fetch the new pages politely and concurrently, parse them (outlet parser → generic →
    title and lead) and classify them;
-4. upsert article and verdict together, one transaction per article;
+4. upsert article and verdict together, one transaction per article, and file the article
+   in its story (flows.stories.file_in_story) in that same transaction;
 5. record the run's counters and the outlet's health.
 Every failure is logged with outlet and URL, counted, and left for the next run.
 """
@@ -17,14 +19,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from analysis.classifier import classify_article
 from crawler.client import Crawler, CrawlerConfig, FetchError
 from flows.settings import Settings
+from flows.stories import file_in_story
 from parsers.article import ParseError, parse_article
+from parsers.discovery import SitemapError, article_entries, listing_links, parse_sitemap
 from parsers.feeds import FeedError, parse_feed
 from parsers.urls import normalize_url
 from records import Article, FeedEntry, Fetched, Outlet, Verdict
@@ -155,6 +159,87 @@ async def discover(
     return entries
 
 
+# --- discovery beyond feeds: news sitemaps and listing pages ------------------------------
+
+SITEMAP_MAX_AGE = timedelta(days=2)  # older entries of a news sitemap are not news any more
+SITEMAP_CHILDREN = 2  # newest child sitemaps followed from a sitemap index
+MAX_SITEMAP_FETCHES = 8  # per outlet and run, indexes and children together
+
+
+async def fetch_discovery_page(
+    url: str, outlet: Outlet, settings: Settings, crawler: Crawler, db: Database
+) -> Fetched | None:
+    """Conditional GET of a sitemap or listing page, with back-off like the feeds; None when
+    it is backing off, not modified, or failed (logged and recorded in its fetch state)."""
+    now = datetime.now(UTC)
+    with db.session() as session:
+        state = fetch_state(session, url)
+        if state is not None and state.next_fetch_at is not None and state.next_fetch_at > now:
+            return None
+        etag = state.etag if state else None
+        last_modified = state.last_modified if state else None
+    try:
+        fetched = await crawler.fetch(
+            url, etag=etag, last_modified=last_modified, min_delay=outlet_delay(outlet, settings),
+            allowed_domains=outlet.domains,
+        )
+    except FetchError as error:
+        record_discovery_failure(url, outlet, db, str(error))
+        return None
+    with db.session() as session:
+        record_fetch_success(
+            session, url, outlet_key=outlet.key, status=fetched.status,
+            etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
+            now=now,
+        )
+    return None if fetched.not_modified else fetched
+
+
+def record_discovery_failure(url: str, outlet: Outlet, db: Database, error: str) -> None:
+    log.warning("%s: %s: %s", outlet.key, url, error)
+    with db.session() as session:
+        record_fetch_failure(
+            session, url, outlet_key=outlet.key, error=error, now=datetime.now(UTC)
+        )
+
+
+async def discover_pages(
+    outlet: Outlet, settings: Settings, crawler: Crawler, db: Database
+) -> list[FeedEntry]:
+    """Step 1, after the feeds: the outlet's news sitemaps (following the newest children of
+    an index) and its listing pages. Only URLs on the outlet's own hosts that match its
+    article URL pattern are kept; sitemap entries older than SITEMAP_MAX_AGE are dropped.
+
+    These sources complement the feeds: a failure is logged and backs the URL off (its fetch
+    state), but is not counted among the run's errors.
+    """
+    now = datetime.now(UTC)
+    found: list[FeedEntry] = []
+    queue, fetches = list(outlet.sitemaps), 0
+    while queue and fetches < MAX_SITEMAP_FETCHES:
+        url, fetches = queue.pop(0), fetches + 1
+        fetched = await fetch_discovery_page(url, outlet, settings, crawler, db)
+        if fetched is None:
+            continue
+        try:
+            sitemap = parse_sitemap(fetched.body, fetched.final_url, now=now)
+        except SitemapError as error:
+            record_discovery_failure(url, outlet, db, str(error))
+            continue
+        own = [c.url for c in sitemap.sitemaps if outlet.owns_host(urlsplit(c.url).hostname or "")]
+        queue += own[:SITEMAP_CHILDREN]  # never a sitemap on another host
+        found += [
+            entry for entry in sitemap.entries
+            if entry.published_at is None or now - entry.published_at <= SITEMAP_MAX_AGE
+        ]
+    for url in outlet.listing_pages:
+        fetched = await fetch_discovery_page(url, outlet, settings, crawler, db)
+        if fetched is not None:
+            page = fetched.text if fetched.text is not None else fetched.body
+            found += listing_links(page, fetched.final_url, outlet)
+    return article_entries(outlet, found)
+
+
 def parse_fetched(fetched: Fetched) -> Article:
     return parse_article(
         fetched.text if fetched.text is not None else fetched.body, fetched.final_url
@@ -197,6 +282,7 @@ async def fetch_and_store(
             warc_file=crawler.warc_path,
         )
         save_verdict(session, article_id, verdict)
+        file_in_story(session, article_id, article, verdict)  # same transaction, idempotent
         clear_pending_url(session, url)
     counters.stored += 1
     counters.diplomacy += int(verdict.is_diplomacy)
@@ -220,6 +306,7 @@ async def monitor_outlet(
     started_at = datetime.now(UTC)
     async with make_crawler(crawler_config(settings, replay=replay)) as crawler:
         entries = await discover(outlet, settings, crawler, db, counters)
+        entries += await discover_pages(outlet, settings, crawler, db)
         urls = candidate_urls(outlet, entries)
         counters.discovered = len(urls)
         with db.session() as session:

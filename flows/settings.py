@@ -38,6 +38,9 @@ class SmtpSettings(BaseModel):
 class WatchProfile(BaseModel):
     name: str
     partners: list[str] = Field(default_factory=lambda: ["US"])  # empty: any partner
+    # Fields of cooperation to watch, as in ``Verdict.topics`` ("semiconductors",
+    # "defence-security", ...); empty: any field.
+    topics: list[str] = Field(default_factory=list)
     min_score: float = 0.5
     recipients: list[str] = Field(default_factory=list)
 
@@ -57,9 +60,10 @@ class PolitenessSettings(BaseModel):
     backoff_seconds: float = 1.0
     respect_robots: bool = True
     # The per-host delay across processes (several workers, concurrent flow runs) through
-    # Prefect global concurrency limits named ``diplowatch-host:<host>``. None: on whenever
-    # a Prefect server is configured (PREFECT_API_URL), off with Prefect's ephemeral API.
-    shared_limits: bool | None = None
+    # Prefect global concurrency limits named ``diplowatch-host:<host>``. Off by default (one
+    # process: its own spacing suffices); set true on a scaled-out deployment with several
+    # workers. None: on whenever a Prefect server is configured (PREFECT_API_URL).
+    shared_limits: bool | None = False
 
 
 class AlertSettings(BaseModel):
@@ -103,6 +107,9 @@ class Settings(BaseSettings):
     # (hosts in ``host_map`` are an explicit decision and are always allowed).
     allow_private_addresses: bool = False
     max_articles_per_outlet: int = 60  # per monitor run, newest first
+    # A day without new diplomacy stories: mail a short "no new stories" digest (True) or
+    # send nothing (False; the digest is still written to the folder and archived).
+    send_empty_digest: bool = True
 
     @classmethod
     def settings_customise_sources(

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -189,3 +191,75 @@ class DigestRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(512))
     send_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- stories (issue 5): articles about one event, across outlets and republications -------
+
+
+class StoryRow(Base):
+    """One event as many outlets reported it; the summary is refreshed on every new member."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    representative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    outlet_count: Mapped[int] = mapped_column(Integer, default=0)
+    outlets: Mapped[list[Any]] = mapped_column(JSON)
+    partners: Mapped[list[Any]] = mapped_column(JSON)
+    people: Mapped[list[Any]] = mapped_column(JSON)
+    topics: Mapped[list[Any]] = mapped_column(JSON)
+    event: Mapped[str | None] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class StoryArticleRow(Base):
+    """An article's membership of its story (one story per article) and its signature."""
+
+    __tablename__ = "story_articles"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    moment: Mapped[datetime] = mapped_column(index=True)  # published, else first seen
+    similarity: Mapped[float] = mapped_column(Float)  # to the member it matched; 1 for a founder
+    signature: Mapped[bytes] = mapped_column(LargeBinary)  # MinHash, little-endian uint32s
+    shingle_count: Mapped[int] = mapped_column(Integer)
+    model_version: Mapped[str] = mapped_column(String(32))
+    joined_at: Mapped[datetime]
+
+
+class StoryKeyRow(Base):
+    """Candidate lookup: an article's LSH band keys and entity keys (plain indexed integers,
+    the same on SQLite and PostgreSQL)."""
+
+    __tablename__ = "story_keys"
+    __table_args__ = (Index("ix_story_keys_key_moment", "band_key", "moment"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    moment: Mapped[datetime]
+
+
+class DigestStoryRow(Base):
+    """The stories a digest carried, in order (a story sent once is not sent again)."""
+
+    __tablename__ = "digest_stories"
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)

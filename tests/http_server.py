@@ -25,16 +25,27 @@ Features:
   path without query is tried. Unknown routes get 404.
 - ``requests``: every request received (method, host, path, lower-cased headers, arrival
   time from ``time.monotonic()``), in arrival order.
+
+Faults (``Reply`` fields, for the fault-injection tests):
+- ``stream``: a callable returning an iterable of byte pieces, sent as they come (a 100 MB
+  body without building it); with ``stream_length`` it is sent with that Content-Length
+  (and may stop short of it), otherwise chunked;
+- ``reset``: the connection is reset (TCP RST) before any byte of the answer;
+  ``reset_after=N``: headers and the first N body bytes go out, then the reset;
+- ``raw``: these bytes are written as the whole answer (status line, headers, body),
+  then the connection is closed: malformed HTTP, lying Content-Length, anything.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import socket
+import struct
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +72,11 @@ class Reply:
     gzip: bool = False  # gzip the body and send Content-Encoding: gzip
     drop: bool = False  # close the connection without answering (a network error)
     conditional: bool = True  # answer 304 when the request's validators match
+    stream: Callable[[], Iterable[bytes]] | None = None  # body pieces, sent as produced
+    stream_length: int | None = None  # Content-Length announced for ``stream`` (else chunked)
+    reset: bool = False  # TCP reset before any byte of the answer
+    reset_after: int | None = None  # TCP reset after this many body bytes
+    raw: bytes | None = None  # the whole answer, verbatim; the connection is then closed
 
     def header_list(self) -> list[tuple[str, str]]:
         if self.headers is None:
@@ -170,9 +186,55 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             self.close_connection = True
 
+    def _reset(self) -> None:
+        """Abort the connection with a TCP RST (SO_LINGER 0), not an orderly FIN."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+
+    def _send_stream(self, reply: Reply) -> None:
+        assert reply.stream is not None
+        headers = reply.header_list()
+        names = {key.lower() for key, _ in headers}
+        if reply.content_type is not None and "content-type" not in names:
+            headers.append(("Content-Type", reply.content_type or "text/html"))
+        self.send_response(reply.status)
+        for key, value in headers:
+            self.send_header(key, value)
+        if reply.stream_length is not None:
+            self.send_header("Content-Length", str(reply.stream_length))
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for piece in reply.stream():
+            if reply.chunk_delay:
+                time.sleep(reply.chunk_delay)
+            if reply.stream_length is None:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            else:
+                self.wfile.write(piece)
+        if reply.stream_length is None:
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.close_connection = True  # the body may have stopped short of its length
+
     def _send(self, request: RecordedRequest, reply: Reply) -> None:
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.reset:
+            self._reset()
+            return
+        if reply.raw is not None:
+            self.close_connection = True
+            self.wfile.write(reply.raw)
+            self.wfile.flush()
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_WR)
+            return
+        if reply.stream is not None:
+            self._send_stream(reply)
+            return
         if reply.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -200,6 +262,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if no_body:
+            return
+        if reply.reset_after is not None:
+            self.wfile.write(body[: reply.reset_after])
+            self.wfile.flush()
+            time.sleep(0.05)  # let the client read the partial body before the reset
+            self._reset()
             return
         if not reply.chunked and not reply.chunk_delay:
             self.wfile.write(body)

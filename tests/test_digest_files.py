@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.files import write_digest
+from digest.files import FEED_NAME, write_digest, write_feed, write_message
 from digest.render import RenderedDigest
 
 RENDERED = RenderedDigest(
@@ -52,3 +52,15 @@ def test_unsafe_names_are_refused(tmp_path: Path, profile: str, day: str) -> Non
     with pytest.raises(ValueError, match=r"profile|day"):
         write_digest(RENDERED, tmp_path, profile, day)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_sent_message_and_the_feed_are_written_next_to_the_digest(tmp_path: Path) -> None:
+    html_path, _ = write_digest(RENDERED, tmp_path, "vn-us", "2026-11-24")
+    eml = write_message(b"Subject: x\r\n\r\nbody\r\n", tmp_path, "vn-us", "2026-11-24")
+    feed = write_feed('<?xml version="1.0"?><feed/>', tmp_path, "vn-us")
+    assert eml == html_path.with_suffix(".eml")
+    assert eml.read_bytes() == b"Subject: x\r\n\r\nbody\r\n"
+    assert feed == tmp_path / "vn-us" / FEED_NAME
+    assert feed.read_text(encoding="utf-8").endswith("<feed/>")
+    with pytest.raises(ValueError, match="profile"):
+        write_feed("<feed/>", tmp_path, "../x")

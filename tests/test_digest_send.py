@@ -25,7 +25,7 @@ from tests.smtp_server import (
     parse,
     start_server,
 )
-from tests.test_digest_render import HOSTILE_TITLE, make_digest, make_entry, three_entries
+from tests.test_digest_render import HOSTILE_TITLE, make_digest, make_story, three_stories
 
 RECIPIENTS = ("analyst@example.org", "desk@example.org")
 PASSWORD = "s3cret-Password!"
@@ -35,7 +35,7 @@ def test_digest_arrives_as_multipart_alternative(
     smtp_server: tuple[RecordingHandler, SmtpConfig],
 ) -> None:
     handler, config = smtp_server
-    rendered = render_digest(make_digest(*three_entries()))
+    rendered = render_digest(make_digest(*three_stories()))
     result = send_digest(rendered, RECIPIENTS, config)
 
     assert result.accepted == RECIPIENTS
@@ -58,7 +58,7 @@ def test_digest_arrives_as_multipart_alternative(
 
     assert "=?utf-8?" in raw.decode("ascii").split("\r\n\r\n")[0]  # RFC 2047 subject
     assert message["Subject"] == rendered.subject
-    assert message["Subject"] == "diplowatch vn-us — 24/11/2026: 3 bài ngoại giao"
+    assert message["Subject"] == "diplowatch vn-us — 24/11/2026: 3 tin, 5 bài từ 3 báo"
     assert message["Message-ID"] == result.message_id
     assert result.message_id.startswith("<")
     assert result.message_id.endswith("@news.example.vn>")
@@ -72,8 +72,8 @@ def test_hostile_title_survives_transport_escaped(
 ) -> None:
     handler, config = smtp_server
     entries = (
-        make_entry(HOSTILE_TITLE),
-        make_entry("Liên kết xấu", url="javascript:alert(1)"),
+        make_story(HOSTILE_TITLE),
+        make_story("Liên kết xấu", url="javascript:alert(1)"),
     )
     rendered = render_digest(make_digest(*entries))
     send_digest(rendered, RECIPIENTS[:1], config)
@@ -92,7 +92,7 @@ def test_hostile_title_survives_transport_escaped(
 
     Collect().feed(html)
     assert "script" not in tags
-    assert hrefs == [entries[0].url]
+    assert hrefs == [entries[0].url, entries[0].url]  # its headline and its one outlet
     assert not any("javascript:" in href for href in hrefs)
     assert "\u202e" not in html
     assert "\u202e" not in str(message["Subject"])
@@ -102,10 +102,10 @@ def test_empty_digest_is_sent(smtp_server: tuple[RecordingHandler, SmtpConfig]) 
     handler, config = smtp_server
     send_digest(render_digest(make_digest()), RECIPIENTS, config)
     message = parse(handler.envelopes[0][2])
-    assert message["Subject"] == "diplowatch vn-us — 24/11/2026: Không có bài ngoại giao mới"
+    assert message["Subject"] == "diplowatch vn-us — 24/11/2026: Không có tin ngoại giao mới"
     text_part = message.get_body(preferencelist=("plain",))
     assert text_part is not None
-    assert "Không có bài ngoại giao mới" in text_part.get_content()
+    assert "Không có tin ngoại giao mới" in text_part.get_content()
 
 
 def test_one_refused_recipient_is_reported_and_others_delivered() -> None:
@@ -115,7 +115,7 @@ def test_one_refused_recipient_is_reported_and_others_delivered() -> None:
     try:
         config = SmtpConfig(host="127.0.0.1", port=port, security="none", timeout_seconds=5)
         result = send_digest(
-            render_digest(make_digest(make_entry())),
+            render_digest(make_digest(make_story())),
             ["analyst@example.org", "ghost@example.org", "desk@example.org"],
             config,
         )
@@ -183,7 +183,7 @@ def test_retry_succeeds_once_the_server_comes_up(caplog: pytest.LogCaptureFixtur
     starter.start()
     try:
         result = send_digest_with_retry(
-            render_digest(make_digest(make_entry())),
+            render_digest(make_digest(make_story())),
             RECIPIENTS,
             config,
             attempts=6,

@@ -19,7 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from digest.render import render_digest
 from digest.send import Security, SendError, SmtpConfig, send_digest
 from tests.smtp_server import RecordingHandler, free_port, start_server
-from tests.test_digest_render import make_digest, make_entry
+from tests.test_digest_render import make_digest, make_story
 from tests.test_digest_send import PASSWORD, RECIPIENTS
 
 
@@ -120,7 +120,7 @@ def test_tls_with_trusted_certificate_and_login_delivers(
         timeout_seconds=5,
     )
     try:
-        result = send_digest(render_digest(make_digest(make_entry())), RECIPIENTS, config)
+        result = send_digest(render_digest(make_digest(make_story())), RECIPIENTS, config)
     finally:
         controller.stop()
     assert logins == [b"diplowatch"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select
@@ -26,13 +27,16 @@ from storage.repository import (
     upsert_article,
     verdict_from_row,
 )
+from tests.postgres import database_url
+
+__all__ = ["database_url"]  # every test here runs on SQLite and on PostgreSQL
 
 PUBLISHED = datetime(2025, 9, 29, 17, 30, tzinfo=VIETNAM_TZ)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(f"sqlite:///{tmp_path / 'test.db'}")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
     yield database
     database.dispose()
 
@@ -63,13 +67,17 @@ DIPLOMACY = Verdict(
 )
 
 
-def test_migrations_create_every_table_and_are_safe_to_rerun(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'twice.db'}"
-    Database(url).dispose()
-    again = Database(url)  # a second start migrates nothing and loses nothing
+def test_migrations_create_every_table_and_are_safe_to_rerun(database_url: str) -> None:
+    first = Database(database_url)
+    with first.session() as session:
+        upsert_article(session, make_article(), url_key="k", fetched_at=PUBLISHED)
+    first.dispose()
+    again = Database(database_url)  # a second start migrates nothing and loses nothing
     tables = set(inspect(again.engine).get_table_names())
     assert {"articles", "verdicts", "outlets", "fetch_state", "outlet_runs", "digests"} <= tables
     assert "alembic_version" in tables
+    with again.session() as session:
+        assert known_url_keys(session, ["k"]) == {"k"}
     again.dispose()
 
 
@@ -164,9 +172,9 @@ def test_feed_failures_back_off_and_a_success_clears_them(db: Database) -> None:
             session, url, outlet_key="vnexpress", status=304, etag=None, last_modified=None, now=now
         )
     with db.session() as session:
-        state = fetch_state(session, url)
-        assert state is not None
-        assert (state.failures, state.next_fetch_at, state.etag) == (0, None, '"v1"')
+        saved = fetch_state(session, url)
+        assert saved is not None
+        assert (saved.failures, saved.next_fetch_at, saved.etag) == (0, None, '"v1"')
 
 
 def test_outlet_health_counts_an_error_streak(db: Database) -> None:
@@ -188,7 +196,7 @@ def test_outlet_health_counts_an_error_streak(db: Database) -> None:
 
 def test_a_sent_digest_is_never_overwritten(db: Database) -> None:
     start = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
-    common = {
+    common: dict[str, Any] = {
         "profile": "vn-us",
         "day": "2026-11-24",
         "window_start": start,

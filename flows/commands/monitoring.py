@@ -43,7 +43,9 @@ def register(commands: Subcommands) -> None:
     )
     digest.add_argument("--out", type=Path, metavar="DIR", help="output folder")
     digest.add_argument("--send", action="store_true", help="send by SMTP")
-    digest.add_argument("--force", action="store_true", help="re-send a digest already sent")
+    digest.add_argument(
+        "--force", action="store_true", help="send again a digest already sent (a new message)"
+    )
     add_db(digest)
     digest.set_defaults(handler=command_digest)
 
@@ -105,11 +107,17 @@ def produce_digests(
     status = 0
     for outcome in outcomes:
         state = (
-            "sent" if outcome["sent"] else "already sent" if outcome["already_sent"] else "written"
+            "sent"
+            if outcome["sent"]
+            else "already sent"
+            if outcome["already_sent"]
+            else f"written, not sent ({outcome['skipped']})"
+            if outcome["skipped"]
+            else "written"
         )
         print(
-            f"digest {outcome['profile']} {outcome['day']}: {outcome['articles']} articles, "
-            f"{state}: {outcome['html_path']}"
+            f"digest {outcome['profile']} {outcome['day']}: {outcome['stories']} stories, "
+            f"{outcome['articles']} articles, {state}: {outcome['html_path']}"
         )
         for address, reason in outcome["refused"].items():
             print(f"  refused {address}: {reason}", file=sys.stderr)

@@ -74,6 +74,9 @@ def command_classify(args: argparse.Namespace) -> int:
             raise CliError(f"{args.path}: cannot read: {error.strerror or error}") from error
     failures = 0
     out = sys.stdout
+    # From stdin, each verdict is written as soon as its line is classified (a producer can
+    # stream articles through); from a file, output is buffered for speed.
+    streaming = stream is sys.stdin
     try:
         for number, line in _json_lines(stream):
             try:
@@ -90,6 +93,8 @@ def command_classify(args: argparse.Namespace) -> int:
             record["verdict"] = classify(title, text).to_json()
             out.write(json.dumps(record, ensure_ascii=False))
             out.write("\n")
+            if streaming:
+                out.flush()
     finally:
         if stream is not sys.stdin:
             stream.close()

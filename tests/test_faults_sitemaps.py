@@ -1,0 +1,166 @@
+"""Fault injection, sitemaps: broken and hostile sitemaps in a backfill and a monitor run.
+
+A sitemap cut short, one declaring entities ("billion laughs"), one with an external entity,
+and a sitemap index pointing at another host: each is reported with the outlet and the
+sitemap's URL, the good sitemap still delivers, nothing is expanded or read from disk, and
+no host outside the outlet's domains is contacted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from flows.backfill import backfill_outlet
+from records import Outlet
+from storage.repository import OutletCounters
+from tests import fault_site as site_module
+from tests.fault_site import (
+    FEED,
+    HOST,
+    OUTLET,
+    FaultSite,
+    article,
+    billion_laughs,
+    external_entity,
+    url_of,
+)
+from tests.site import TestArticle as Page
+
+fault_site = site_module.fault_site
+
+
+# -- sitemaps (backfill) -----------------------------------------------------------------------
+
+SITEMAPS = tuple(f"https://{HOST}/sitemap-{index}.xml" for index in range(1, 5))
+SITEMAP_OUTLET = replace(
+    OUTLET,
+    feeds=(),
+    sitemaps=SITEMAPS,
+    article_url_pattern=r"^https://baothu\.vn/the-gioi/bai-\d+\.html$",
+)
+
+
+def urlset(pages: list[Page], doctype: str = "", extra: str = "") -> str:
+    urls = "".join(
+        f"<url><loc>{url_of(page)}{extra}</loc><lastmod>2026-11-20</lastmod></url>"
+        for page in pages
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
+
+
+async def backfill(site: FaultSite, outlet: Outlet = SITEMAP_OUTLET) -> OutletCounters:
+    return await backfill_outlet(
+        outlet,
+        site.settings(),
+        site.db,
+        since=date(2026, 11, 1),
+        until=None,
+        max_articles=50,
+    )
+
+
+async def test_broken_and_hostile_sitemaps_are_counted_and_the_good_one_delivers(
+    fault_site: FaultSite,
+) -> None:
+    good, other = article(1), article(2)
+    fault_site.serve_robots()
+    for page in (good, other):
+        fault_site.serve_page(page)
+    bodies = {
+        SITEMAPS[0]: urlset([good]),
+        SITEMAPS[1]: urlset([other])[:-30],  # cut short
+        SITEMAPS[2]: urlset([other], billion_laughs("urlset"), "&lol9;"),
+        SITEMAPS[3]: urlset([other], external_entity("urlset"), "&xxe;"),
+    }
+    for url, body in bodies.items():
+        fault_site.server.add(HOST, url.split(HOST, 1)[1], body, content_type="application/xml")
+    counters = await backfill(fault_site)
+    assert counters.stored == 1
+    messages = counters.error_messages
+    assert len(messages) == 3
+    for url, message in zip(SITEMAPS[1:], messages, strict=True):
+        assert message.startswith(f"baothu: sitemap {url}: ")
+    assert set(fault_site.articles()) == {url_of(good)}
+    assert not fault_site.server.requests_to(HOST, other.path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="flows.backfill follows a sitemap index into child sitemaps on any host (and "
+    "fetches sitemaps without allowed_domains, so a redirect leaves the outlet too): only "
+    "the outlet's hosts should be fetched (owner: flows)",
+)
+async def test_a_sitemap_index_pointing_at_another_host_is_not_followed(
+    fault_site: FaultSite,
+) -> None:
+    page = article(1)
+    fault_site.serve_robots()
+    fault_site.serve_page(page)
+    index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>https://evil.example/sitemap.xml</loc></sitemap>"
+        f"<sitemap><loc>https://{HOST}/sitemap-child.xml</loc></sitemap></sitemapindex>"
+    )
+    fault_site.server.add(HOST, "/sitemap-1.xml", index, content_type="application/xml")
+    fault_site.server.add(HOST, "/sitemap-child.xml", urlset([page]), content_type="text/xml")
+    fault_site.server.add("evil.example", "/sitemap.xml", urlset([page]), content_type="text/xml")
+    one_sitemap = replace(SITEMAP_OUTLET, sitemaps=SITEMAPS[:1])
+    counters = await backfill(fault_site, one_sitemap)
+    assert counters.stored == 1
+    assert fault_site.hosts_contacted() == {HOST}
+
+
+# -- sitemaps in the monitor (news sitemaps complement the feeds) ---------------------------------
+
+MONITOR_SITEMAPS = replace(SITEMAP_OUTLET, feeds=(FEED,))
+
+
+async def test_hostile_sitemaps_in_a_monitor_run_are_recorded_and_nothing_leaks(
+    fault_site: FaultSite,
+) -> None:
+    from_feed, from_sitemap, hidden = article(1), article(2), article(3)
+    fault_site.serve([from_feed])
+    fault_site.serve_page(from_sitemap)
+    fault_site.serve_page(hidden)
+    bodies = {
+        SITEMAPS[0]: urlset([from_sitemap]).replace("<lastmod>2026-11-20</lastmod>", ""),
+        SITEMAPS[1]: urlset([hidden])[:-30],
+        SITEMAPS[2]: urlset([hidden], billion_laughs("urlset"), "&lol9;"),
+        SITEMAPS[3]: urlset([hidden], external_entity("urlset"), "&xxe;"),
+    }
+    for url, body in bodies.items():
+        fault_site.server.add(HOST, url.split(HOST, 1)[1], body, content_type="application/xml")
+    counters = await fault_site.monitor(MONITOR_SITEMAPS)
+    assert counters.errors == 0  # sitemaps complement the feeds: recorded, not counted
+    assert set(fault_site.articles()) == {url_of(from_feed), url_of(from_sitemap)}
+    for url in SITEMAPS[1:]:
+        state = fault_site.feed_state(url)
+        assert state is not None and state.failures == 1 and state.last_error, url
+        assert url in state.last_error
+    assert not fault_site.server.requests_to(HOST, hidden.path)
+
+
+async def test_a_sitemap_index_in_a_monitor_run_never_leaves_the_outlet(
+    fault_site: FaultSite,
+) -> None:
+    page = article(1)
+    fault_site.serve([])
+    fault_site.serve_page(page)
+    index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>https://evil.example/sitemap.xml</loc></sitemap>"
+        f"<sitemap><loc>https://{HOST}/sitemap-child.xml</loc></sitemap></sitemapindex>"
+    )
+    fault_site.server.add(HOST, "/sitemap-1.xml", index, content_type="application/xml")
+    child = urlset([page]).replace("<lastmod>2026-11-20</lastmod>", "")
+    fault_site.server.add(HOST, "/sitemap-child.xml", child, content_type="text/xml")
+    fault_site.server.add("evil.example", "/sitemap.xml", child, content_type="text/xml")
+    await fault_site.monitor(replace(MONITOR_SITEMAPS, sitemaps=SITEMAPS[:1]))
+    assert set(fault_site.articles()) == {url_of(page)}
+    assert fault_site.hosts_contacted() == {HOST}
