@@ -175,6 +175,7 @@ def load_sqlite(engine: Engine, rows: int, days: int) -> None:
             verdicts.append(tuple(naive(v) for v in verdict))
             if len(batch) == 5000:
                 cursor.executemany(f"INSERT INTO articles ({COLUMNS}) VALUES ({marks})", batch)
+                raw.commit()
                 batch = []
         cursor.executemany(f"INSERT INTO articles ({COLUMNS}) VALUES ({marks})", batch)
         cursor.executemany(

@@ -14,9 +14,9 @@ Prefect server, no table or migration is needed, the operator sees and tunes the
 ``prefect gcl ls`` / ``prefect gcl disable diplowatch-host:vnexpress.net`` (an inactive or
 deleted limit is skipped), and a slot held by a worker that died is freed when its lease
 expires (60 s, the server's minimum; held leases are renewed). The cost is about two API
-calls per host and burst of requests; the limits are used when a Prefect server is
-configured (see ``shared_limits``). If the server cannot be reached the gate falls back to
-this process's own spacing, with a warning.
+calls per host and burst of requests. The setting ``politeness.shared_limits`` turns them on;
+``deploy/prefect.yaml`` sets it for every run on the work pool. If the server cannot be
+reached the gate falls back to this process's own spacing, with a warning.
 """
 
 from __future__ import annotations
