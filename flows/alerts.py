@@ -22,7 +22,8 @@ from html import escape
 from typing import Any, Literal
 
 from digest.render import RenderedDigest
-from digest.send import SendError, SmtpConfig, send_digest
+from digest.send import SendError, send_digest
+from flows.digesting import smtp_config
 from flows.settings import AlertSettings, Settings
 from storage.db import Database
 from storage.models import OutletRun
@@ -148,21 +149,6 @@ def render_alert(incidents: Sequence[Incident]) -> RenderedDigest:
     )
     html = f"<html><body><ul>{items}</ul><p>{escape(footer)}</p></body></html>"
     return RenderedDigest(subject, html, text)
-
-
-def smtp_config(settings: Settings) -> SmtpConfig | None:
-    smtp = settings.smtp
-    if not smtp.host:
-        return None
-    return SmtpConfig(
-        host=smtp.host,
-        port=smtp.port,
-        username=smtp.username,
-        password=smtp.password.get_secret_value() if smtp.password else None,
-        security=smtp.security,
-        sender=smtp.sender,
-        timeout_seconds=smtp.timeout_seconds,
-    )
 
 
 def mail_incidents(incidents: Sequence[Incident], settings: Settings) -> str | None:
