@@ -21,8 +21,9 @@ local_server = http_server.local_server
 HOST = "vnexpress.net"
 UA = "diplowatch-test/0.1 (+https://example.invalid/bot)"
 # Spacing is measured on the server, at request arrival; the first request of a host also pays
-# for the TCP connect, so arrivals can be a hair closer than starts. Allow that much.
-SLACK = 0.02
+# for the TCP connect (and a loaded machine delays it further), so arrivals can be closer than
+# starts. Allow that much: without the gate the gaps would be about zero.
+SLACK = 0.05
 
 
 def config_for(server: LocalServer, *hosts: str, **overrides: Any) -> CrawlerConfig:
