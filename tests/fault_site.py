@@ -47,7 +47,6 @@ FOREIGN_HOSTS = ("evil.example", "tuoitre.vn")
 
 CAP = 1_000_000  # max_body_bytes in the size tests: 1 MB
 
-_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
 def article(number: int, title: str | None = None) -> TestArticle:
@@ -64,20 +63,6 @@ def url_of(page: TestArticle) -> str:
     return f"https://{HOST}{page.path}"
 
 
-def to_cp1258(text: str) -> bytes:
-    """Vietnamese the windows-1258 way: precomposed base letters + combining tone marks."""
-    out: list[bytes] = []
-    for char in text:
-        try:
-            out.append(char.encode("cp1258"))
-            continue
-        except UnicodeEncodeError:
-            pass
-        parts = unicodedata.normalize("NFD", char)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
-        tones = "".join(c for c in parts if c in _TONE_MARKS)
-        out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 @functools.cache

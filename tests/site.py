@@ -7,6 +7,7 @@ caption, a related-news block) so that the whole pipeline runs on realistic inpu
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -105,3 +106,22 @@ def rss_feed(host: str, articles: list[TestArticle]) -> str:
 <link>https://{host}/</link><description>Feed written for diplowatch tests</description>
 {items}
 </channel></rss>"""
+
+
+_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Vietnamese the windows-1258 way: precomposed base letters + combining tone marks."""
+    out: list[bytes] = []
+    for char in text:
+        try:
+            out.append(char.encode("cp1258"))
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
+        tones = "".join(c for c in parts if c in _TONE_MARKS)
+        out.append((base + tones).encode("cp1258"))
+    return b"".join(out)

@@ -8,29 +8,15 @@ import unicodedata
 import pytest
 
 from parsers.charset import canonical_charset, charset_from_content_type, decode_html
+from tests.site import to_cp1258
 
 VI = (
     "Thủ tướng Phạm Minh Chính tiếp Đại sứ Hoa Kỳ tại Việt Nam. Hai bên nhất trí tăng "
     "cường hợp tác kinh tế, thương mại và đầu tư; Việt Nam coi trọng quan hệ Đối tác Chiến "
     "lược Toàn diện với Hoa Kỳ."
 )
-_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
-def to_cp1258(text: str) -> bytes:
-    """Encode Vietnamese the windows-1258 way: precomposed letters + combining tone marks."""
-    out: list[bytes] = []
-    for char in text:
-        try:
-            out.append(char.encode("cp1258"))
-            continue
-        except UnicodeEncodeError:
-            pass
-        parts = unicodedata.normalize("NFD", char)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
-        tones = "".join(c for c in parts if c in _TONE_MARKS)
-        out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 def page(body: bytes, head: bytes = b"") -> bytes:

@@ -26,11 +26,10 @@ from tests.fault_site import (
     assert_clean,
     billion_laughs,
     external_entity,
-    to_cp1258,
     url_of,
 )
 from tests.site import TestArticle as Page
-from tests.site import article_html, rss_feed
+from tests.site import article_html, rss_feed, to_cp1258
 
 fault_site = site_module.fault_site
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:feedparser.*")
