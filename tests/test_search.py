@@ -99,6 +99,8 @@ def test_every_word_is_required_and_quotes_require_them_side_by_side(db: Databas
     assert keys(search(db, '"hoa ky"')) == ["adjacent"]
     assert keys(search(db, "hoa ky nhat ban")) == []
     assert keys(search(db, 'dai su "hoa ky"')) == ["adjacent"]
+    assert keys(search(db, '"đại sứ hoa kỳ"')) == ["adjacent"]
+    assert sorted(keys(search(db, '"hoa"'))) == ["adjacent", "apart"]
 
 
 def test_the_title_ranks_first_then_the_lead_then_the_body_newest_first(db: Database) -> None:
