@@ -3,8 +3,11 @@
 Recipe for an outlet:
 1. discover: fetch each feed with conditional GET (skipping feeds in back-off), parse entries;
    then the news sitemaps and listing pages the same way, keeping their article URLs only;
-2. keep the URLs on the outlet's own hosts, normalised, and drop those already stored; add
-   the URLs that failed on earlier runs and whose back-off has passed;
+2. keep the URLs on the outlet's own hosts, normalised, and drop those already stored; queue
+   the new ones and only then record the sources' validators (ETag, Last-Modified), in one
+   transaction: a run killed after this point leaves the URLs queued for the next run, one
+   killed before it sees the same entries again. Add the URLs queued earlier (beyond a
+   run's cap, or failed and past their back-off);
 3. fetch the new pages politely and concurrently, parse them (outlet parser → generic →
    title and lead) and classify them;
 4. upsert article and verdict together, one transaction per article, and file the article
@@ -39,6 +42,7 @@ from storage.repository import (
     due_pending_urls,
     fetch_state,
     known_url_keys,
+    queue_article_urls,
     record_article_failure,
     record_fetch_failure,
     record_fetch_success,
@@ -109,30 +113,60 @@ class StoredArticle:
     verdict: Verdict
 
 
+@dataclass(frozen=True)
+class SourceAnswer:
+    """A feed, sitemap or listing page that answered: its validators are recorded only once
+    the article URLs it listed are queued (record_answers), so that a run killed in between
+    sees the same entries again instead of a 304 that hides them."""
+
+    url: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+
+    @classmethod
+    def of(cls, url: str, fetched: Fetched) -> SourceAnswer:
+        return cls(
+            url=url,
+            status=fetched.status,
+            etag=fetched.headers.get("etag"),
+            last_modified=fetched.headers.get("last-modified"),
+        )
+
+
+def due_for_fetch(url: str, db: Database, now: datetime) -> tuple[bool, str | None, str | None]:
+    """Whether ``url`` is past its back-off, and the validators to send with it."""
+    with db.session() as session:
+        state = fetch_state(session, url)
+        if state is not None and state.next_fetch_at is not None and state.next_fetch_at > now:
+            return False, None, None
+        return True, state.etag if state else None, state.last_modified if state else None
+
+
 async def discover(
     outlet: Outlet,
     settings: Settings,
     crawler: Crawler,
     db: Database,
     counters: OutletCounters,
+    answers: list[SourceAnswer],
 ) -> list[FeedEntry]:
-    """Steps 1: every feed of the outlet not in back-off, with conditional GET."""
+    """Steps 1: every feed of the outlet not in back-off, with conditional GET. Each feed
+    that answered is appended to ``answers`` (its validators are not recorded yet)."""
     entries: list[FeedEntry] = []
     now = datetime.now(UTC)
     for feed_url in outlet.feeds:
-        with db.session() as session:
-            state = fetch_state(session, feed_url)
-            if state is not None and state.next_fetch_at is not None and state.next_fetch_at > now:
-                log.info("%s: %s backing off until %s", outlet.key, feed_url, state.next_fetch_at)
-                continue
-            etag = state.etag if state else None
-            last_modified = state.last_modified if state else None
+        due, etag, last_modified = due_for_fetch(feed_url, db, now)
+        if not due:
+            log.info("%s: %s backing off", outlet.key, feed_url)
+            continue
         try:
             fetched = await crawler.fetch(
                 feed_url,
                 etag=etag,
                 last_modified=last_modified,
                 min_delay=outlet_delay(outlet, settings),
+                allowed_domains=outlet.domains,
             )
             found = [] if fetched.not_modified else parse_feed(fetched.body, fetched.final_url)
         except (FetchError, FeedError) as error:
@@ -146,17 +180,28 @@ async def discover(
                 )
             continue
         entries.extend(found)
-        with db.session() as session:
+        answers.append(SourceAnswer.of(feed_url, fetched))
+    return entries
+
+
+def record_answers(
+    outlet: Outlet, answers: list[SourceAnswer], new_urls: list[str], db: Database
+) -> None:
+    """Step 2's commit: queue the new article URLs and record the sources' validators in
+    one transaction, so that no entry is ever hidden behind a 304 without being queued."""
+    now = datetime.now(UTC)
+    with db.session() as session:
+        queue_article_urls(session, outlet.key, new_urls, now)
+        for answer in answers:
             record_fetch_success(
                 session,
-                feed_url,
+                answer.url,
                 outlet_key=outlet.key,
-                status=fetched.status,
-                etag=fetched.headers.get("etag"),
-                last_modified=fetched.headers.get("last-modified"),
+                status=answer.status,
+                etag=answer.etag,
+                last_modified=answer.last_modified,
                 now=now,
             )
-    return entries
 
 
 # --- discovery beyond feeds: news sitemaps and listing pages ------------------------------
@@ -167,17 +212,19 @@ MAX_SITEMAP_FETCHES = 8  # per outlet and run, indexes and children together
 
 
 async def fetch_discovery_page(
-    url: str, outlet: Outlet, settings: Settings, crawler: Crawler, db: Database
+    url: str,
+    outlet: Outlet,
+    settings: Settings,
+    crawler: Crawler,
+    db: Database,
+    answers: list[SourceAnswer],
 ) -> Fetched | None:
     """Conditional GET of a sitemap or listing page, with back-off like the feeds; None when
-    it is backing off, not modified, or failed (logged and recorded in its fetch state)."""
-    now = datetime.now(UTC)
-    with db.session() as session:
-        state = fetch_state(session, url)
-        if state is not None and state.next_fetch_at is not None and state.next_fetch_at > now:
-            return None
-        etag = state.etag if state else None
-        last_modified = state.last_modified if state else None
+    it is backing off, not modified, or failed (logged and recorded in its fetch state). An
+    answer is appended to ``answers``; its validators are recorded by record_answers."""
+    due, etag, last_modified = due_for_fetch(url, db, datetime.now(UTC))
+    if not due:
+        return None
     try:
         fetched = await crawler.fetch(
             url, etag=etag, last_modified=last_modified, min_delay=outlet_delay(outlet, settings),
@@ -186,12 +233,7 @@ async def fetch_discovery_page(
     except FetchError as error:
         record_discovery_failure(url, outlet, db, str(error))
         return None
-    with db.session() as session:
-        record_fetch_success(
-            session, url, outlet_key=outlet.key, status=fetched.status,
-            etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
-            now=now,
-        )
+    answers.append(SourceAnswer.of(url, fetched))
     return None if fetched.not_modified else fetched
 
 
@@ -204,7 +246,11 @@ def record_discovery_failure(url: str, outlet: Outlet, db: Database, error: str)
 
 
 async def discover_pages(
-    outlet: Outlet, settings: Settings, crawler: Crawler, db: Database
+    outlet: Outlet,
+    settings: Settings,
+    crawler: Crawler,
+    db: Database,
+    answers: list[SourceAnswer],
 ) -> list[FeedEntry]:
     """Step 1, after the feeds: the outlet's news sitemaps (following the newest children of
     an index) and its listing pages. Only URLs on the outlet's own hosts that match its
@@ -218,12 +264,13 @@ async def discover_pages(
     queue, fetches = list(outlet.sitemaps), 0
     while queue and fetches < MAX_SITEMAP_FETCHES:
         url, fetches = queue.pop(0), fetches + 1
-        fetched = await fetch_discovery_page(url, outlet, settings, crawler, db)
+        fetched = await fetch_discovery_page(url, outlet, settings, crawler, db, answers)
         if fetched is None:
             continue
         try:
             sitemap = parse_sitemap(fetched.body, fetched.final_url, now=now)
         except SitemapError as error:
+            answers[:] = [answer for answer in answers if answer.url != url]  # not a success
             record_discovery_failure(url, outlet, db, str(error))
             continue
         own = [c.url for c in sitemap.sitemaps if outlet.owns_host(urlsplit(c.url).hostname or "")]
@@ -233,7 +280,7 @@ async def discover_pages(
             if entry.published_at is None or now - entry.published_at <= SITEMAP_MAX_AGE
         ]
     for url in outlet.listing_pages:
-        fetched = await fetch_discovery_page(url, outlet, settings, crawler, db)
+        fetched = await fetch_discovery_page(url, outlet, settings, crawler, db, answers)
         if fetched is not None:
             page = fetched.text if fetched.text is not None else fetched.body
             found += listing_links(page, fetched.final_url, outlet)
@@ -305,16 +352,23 @@ async def monitor_outlet(
     counters = OutletCounters(outlet_key=outlet.key)
     started_at = datetime.now(UTC)
     async with make_crawler(crawler_config(settings, replay=replay)) as crawler:
-        entries = await discover(outlet, settings, crawler, db, counters)
-        entries += await discover_pages(outlet, settings, crawler, db)
+        answers: list[SourceAnswer] = []
+        entries = await discover(outlet, settings, crawler, db, counters, answers)
+        entries += await discover_pages(outlet, settings, crawler, db, answers)
+        counters.answers = len(answers)
         urls = candidate_urls(outlet, entries)
         counters.discovered = len(urls)
         with db.session() as session:
             seen = known_url_keys(session, urls)
-            retry = due_pending_urls(session, outlet.key, datetime.now(UTC))
         new_urls = [url for url in urls if url not in seen]
         counters.new = len(new_urls)
-        to_fetch = list(dict.fromkeys(new_urls[: settings.max_articles_per_outlet] + retry))
+        record_answers(outlet, answers, new_urls, db)
+        with db.session() as session:
+            waiting = due_pending_urls(session, outlet.key, datetime.now(UTC))
+        fresh = set(new_urls)
+        backlog = [url for url in waiting if url not in fresh]
+        cap = settings.max_articles_per_outlet
+        to_fetch = list(dict.fromkeys(new_urls[:cap] + backlog[:cap]))
         await asyncio.gather(
             *(fetch_and_store(url, outlet, settings, crawler, db, counters) for url in to_fetch)
         )

@@ -237,6 +237,7 @@ class OutletCounters:
     empty_bodies: int = 0
     short_bodies: int = 0
     missing_dates: int = 0
+    answers: int = 0  # feeds, sitemaps and listing pages that answered (304 included)
 
     def error(self, message: str) -> None:
         self.errors += 1
@@ -277,6 +278,8 @@ def record_outlet_run(
     if failed:
         outlet.error_streak = (outlet.error_streak or 0) + 1
         outlet.last_error = counters.error_messages[0] if counters.error_messages else "error"
+    elif counters.answers == 0 and counters.stored == 0:
+        pass  # nothing was asked of the outlet (every source backing off): no news of its health
     else:
         outlet.error_streak = 0
         outlet.last_success_at = finished_at
@@ -310,14 +313,36 @@ def record_article_failure(
     return pending
 
 
+def queue_article_urls(
+    session: Session, outlet_key: str, url_keys: Sequence[str], now: datetime
+) -> None:
+    """Remember newly discovered article URLs (no attempt yet, due now) before their feed's
+    validators are recorded, so that a run killed before fetching them, or a URL beyond the
+    run's cap, is fetched by a later run. Idempotent: a URL already waiting keeps its row."""
+    for start in range(0, len(url_keys), 500):
+        rows = [
+            {
+                "url_key": url_key,
+                "outlet_key": outlet_key,
+                "attempts": 0,
+                "first_failed_at": now,
+                "next_attempt_at": now,
+            }
+            for url_key in url_keys[start : start + 500]
+        ]
+        insert = _insert(session, PendingUrl).values(rows)
+        session.execute(insert.on_conflict_do_nothing(index_elements=[PendingUrl.url_key]))
+
+
 def due_pending_urls(session: Session, outlet_key: str, now: datetime) -> list[str]:
-    """Failed article URLs of the outlet whose back-off has passed (oldest first)."""
+    """Waiting article URLs of the outlet (never tried, or failed and past their back-off),
+    oldest first."""
     query = (
         select(PendingUrl.url_key)
         .where(PendingUrl.outlet_key == outlet_key)
         .where(PendingUrl.next_attempt_at <= now)
         .where(PendingUrl.attempts < MAX_PENDING_ATTEMPTS)
-        .order_by(PendingUrl.first_failed_at)
+        .order_by(PendingUrl.first_failed_at, PendingUrl.url_key)
     )
     return list(session.scalars(query))
 

@@ -30,7 +30,7 @@ from tests.fault_site import (
     url_of,
 )
 from tests.http_server import Reply
-from tests.site import article_html
+from tests.site import article_html, rss_feed
 
 fault_site = site_module.fault_site
 
@@ -279,3 +279,47 @@ async def test_a_run_where_everything_fails_keeps_what_earlier_runs_stored(
         health = session.get(OutletRow, "baothu")
         assert health is not None and health.error_streak == 1
         assert health.last_error is not None and FEED in health.last_error
+
+
+async def test_a_run_with_every_source_backing_off_leaves_the_error_streak_alone(
+    fault_site: FaultSite,
+) -> None:
+    fault_site.serve_robots()
+    for path in ("/rss/tin-moi.rss", "/rss/the-gioi.rss"):
+        fault_site.server.add(HOST, path, "down", status=500)
+    await fault_site.monitor()  # both feeds fail: streak 1, both back off
+    counters = await fault_site.monitor()  # nothing is asked of the outlet
+    assert (counters.answers, counters.errors, counters.stored) == (0, 0, 0)
+    with fault_site.db.session() as session:
+        health = session.get(OutletRow, "baothu")
+        assert health is not None and health.error_streak == 1
+        assert health.last_success_at is None and health.last_error is not None
+
+
+async def test_articles_beyond_a_runs_cap_are_fetched_by_the_next_runs_even_behind_a_304(
+    fault_site: FaultSite,
+) -> None:
+    pages = [article(number) for number in range(1, 8)]
+    fault_site.serve_robots()
+    fault_site.server.add(
+        HOST,
+        "/rss/tin-moi.rss",
+        rss_feed(HOST, pages),
+        content_type="application/rss+xml; charset=utf-8",
+        headers={"ETag": '"feed-v1"'},
+    )
+    fault_site.serve_feed(FEED_2, [])
+    for page in pages:
+        fault_site.serve_page(page)
+    fault_site.apply(max_articles_per_outlet=3)
+    first = await fault_site.monitor()
+    assert (first.new, first.stored) == (7, 3)
+    assert len(fault_site.pending()) == 4  # queued, not dropped
+    second = await fault_site.monitor()  # the feed now answers 304
+    third = await fault_site.monitor()
+    assert fault_site.server.requests_to(HOST, "/rss/tin-moi.rss")[-1].headers.get(
+        "if-none-match"
+    ) == '"feed-v1"'
+    assert (second.stored, third.stored) == (3, 1)
+    assert sorted(fault_site.articles()) == sorted(url_of(page) for page in pages)
+    assert fault_site.pending() == {}
