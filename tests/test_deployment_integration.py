@@ -1,11 +1,15 @@
 """Deployed as an operator deploys it: a Prefect server, the work pool, deploy/prefect.yaml,
-a process worker, runs triggered with ``prefect deployment run``; then the database, the
+process workers, runs triggered with ``prefect deployment run``; then the database, the
 outlet's request log (politeness across concurrent runs) and the digest in the mailbox.
 
 Everything is real and local: ``prefect server start`` on 127.0.0.1 with its own
-PREFECT_HOME (SQLite), the worker and flow runs as subprocesses, the outlet served by the
-test HTTP server through DIPLOWATCH_HOST_MAP, the mail received by aiosmtpd. Select it with
-``uv run pytest tests/test_deployment_integration.py`` (about a minute).
+PREFECT_HOME (SQLite), the workers and flow runs as subprocesses, the outlet served by the
+test HTTP server through DIPLOWATCH_HOST_MAP, the mail received by aiosmtpd. The deploy step
+(migrations, work pool, ``prefect deploy``) and the workers are started with the very
+commands of deploy/compose.yaml's ``deploy`` and ``worker`` services, two workers as its
+replicas, against diplowatch's PostgreSQL database when DIPLOWATCH_TEST_POSTGRES_URL names a
+server (.ci/run does), else SQLite: a rehearsal of the compose file without Docker. Select it
+with ``uv run pytest tests/test_deployment_integration.py`` (about two minutes).
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import ArticleRow, DigestRow, OutletRun, VerdictRow
 from tests.conftest import REPO_ROOT
 from tests.http_server import LocalServer
+from tests.postgres import fresh_postgres_database, postgres_server_url
 from tests.site import DIPLOMACY_ARTICLE, SPORT_ARTICLE, article_html, rss_feed
 from tests.smtp_server import RecordingHandler, free_port, parse
 
@@ -82,21 +88,48 @@ class Processes:
                 process.wait(timeout=5)
 
     def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
+        """The output of the processes started as ``name`` or ``name-<n>``."""
+        files = sorted(self.logs.glob(f"{name}.log")) + sorted(self.logs.glob(f"{name}-*.log"))
+        return "".join(path.read_text(errors="replace") for path in files)
+
+
+def compose_command(service: str) -> list[str]:
+    """The command of a deploy/compose.yaml service, as its container would run it."""
+    compose = yaml.safe_load((REPO_ROOT / "deploy" / "compose.yaml").read_text())
+    command = compose["services"][service]["command"]
+    args = command if isinstance(command, list) else command.split()
+    return [arg.replace("$$", "$") for arg in args]  # compose's escape of a literal $
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """diplowatch's database for the deployment: PostgreSQL when CI provides a server."""
+    server = postgres_server_url()
+    if server is None:
+        yield f"sqlite:///{tmp_path / 'data' / 'diplowatch.db'}"
+        return
+    with fresh_postgres_database(server, prefix="dw_deploy") as url:
+        yield url
 
 
 @pytest.fixture
 def deployed(
-    tmp_path: Path, local_server: LocalServer, smtp_server: tuple[RecordingHandler, Any]
-) -> Iterator[tuple[Processes, Path]]:
-    """A Prefect server with the work pool and deploy/prefect.yaml deployed, and a worker
-    configured as an operator would (environment variables)."""
+    tmp_path: Path,
+    local_server: LocalServer,
+    smtp_server: tuple[RecordingHandler, Any],
+    database_url: str,
+) -> Iterator[tuple[Processes, str]]:
+    """A Prefect server, then compose's deploy step (migrations, work pool, prefect.yaml
+    deployed), configured as an operator would (environment variables). Returns the
+    processes and diplowatch's database URL."""
     _, smtp = smtp_server
     serve_outlet(local_server)
     port = free_port()
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DIPLOWATCH_"))}
     env.update(
+        PATH=f"{REPO_ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        DIPLOWATCH_DATABASE_URL=database_url,
         DO_NOT_TRACK="1",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_HOME=str(tmp_path / "prefect"),
@@ -130,12 +163,9 @@ def deployed(
                 pass
             assert time.monotonic() < deadline, processes.log("server")[-2000:]
             time.sleep(0.5)
-        processes.run(prefect, "work-pool", "create", "diplowatch", "--type", "process")
-        processes.run(
-            prefect, "--no-prompt", "deploy", "--prefect-file", "deploy/prefect.yaml", "--all"
-        )
-        Database(f"sqlite:///{data / 'diplowatch.db'}").dispose()  # migrate before the runs
-        yield processes, data
+        data.mkdir(parents=True, exist_ok=True)
+        processes.run(*compose_command("deploy"), timeout=300)
+        yield processes, database_url
     finally:
         processes.stop()
 
@@ -183,23 +213,24 @@ def start_gaps(server: LocalServer) -> list[float]:
 
 
 def test_deployed_flows_run_on_a_worker_politely_and_the_digest_arrives(
-    deployed: tuple[Processes, Path],
+    deployed: tuple[Processes, str],
     local_server: LocalServer,
     smtp_server: tuple[RecordingHandler, Any],
 ) -> None:
-    processes, data = deployed
+    processes, database_url = deployed
     started = time.monotonic()
     # Two monitor runs on the same outlet, triggered by hand as in the README, both waiting
-    # when the worker starts: it runs them at the same time.
+    # when the workers start (compose's worker service, two replicas): they run at once.
     outlets = 'outlets=["vnexpress"]'
     run_ids = [run_deployment(processes, "monitor/monitor", outlets) for _ in range(2)]
-    processes.start("worker", PREFECT, "worker", "start", "--pool", "diplowatch", "--limit", "4")
+    processes.start("worker", *compose_command("worker"))
+    processes.start("worker-2", *compose_command("worker"))
     runs = wait_completed(processes, run_ids)
     monitored = time.monotonic() - started
     first_end = min(run["end_time"] for run in runs)
     assert max(run["start_time"] for run in runs) < first_end, "the two runs overlapped"
 
-    db = Database(f"sqlite:///{data / 'diplowatch.db'}", run_migrations=False)
+    db = Database(database_url, run_migrations=False)  # compose's deploy step migrated it
     assert count(db, ArticleRow) == 2, "both runs stored the same two articles once"
     assert count(db, VerdictRow, VerdictRow.is_diplomacy.is_(True)) == 1
     assert count(db, OutletRun) == 2
