@@ -37,6 +37,7 @@ from storage.stories import (
     members_of,
     membership,
     merge_stories,
+    serialize_story_filing,
     unfiled_diplomacy_articles,
     update_story,
 )
@@ -93,6 +94,8 @@ def file_in_story(
     None for an article that is not diplomacy (taken out of any story it was in)."""
     row = session.get(ArticleRow, article_id)
     moment = article.published_at or (row.first_seen_at if row else None) or datetime.now(UTC)
+    if verdict.is_diplomacy or membership(session, article_id) is not None:
+        serialize_story_filing(session)  # one filing at a time across workers
     current = membership(session, article_id)
     if not verdict.is_diplomacy:
         left = detach_article(session, article_id)

@@ -61,6 +61,19 @@ class StoredMember:
     shingle_count: int
 
 
+STORY_FILING_LOCK = 0x6470_7374  # an arbitrary PostgreSQL advisory-lock key ("dpst")
+
+
+def serialize_story_filing(session: Session) -> None:
+    """Make concurrent transactions file articles one at a time, so that two workers storing
+    two reports of one event at once cannot each found a story of its own. On PostgreSQL a
+    transaction-scoped advisory lock (released at commit or rollback); SQLite needs nothing,
+    as the monitor's transaction writes first and so already holds the database's write
+    lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(STORY_FILING_LOCK)))
+
+
 def membership(session: Session, article_id: int) -> StoryArticleRow | None:
     return session.get(StoryArticleRow, article_id)
 

@@ -7,6 +7,7 @@ test time from ../shared/seeds; skipped when absent)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from analysis.stories import cluster
 from flows.digesting import collect_digest, prepare_digest
@@ -226,3 +227,31 @@ def test_the_digest_of_a_stored_day_is_collected_from_stories(
     )
     assert (outcome.stories, outcome.articles) == (4, 11)
     assert "4 tin, 11 bài" in rendered.subject
+
+
+def test_reports_of_one_event_stored_at_once_by_several_workers_make_one_story(
+    db: Database, copies: list[Copy]
+) -> None:
+    by_story: dict[str, list[Copy]] = defaultdict(list)
+    for copy in copies:
+        by_story[copy.story].append(copy)
+    same_event = max(by_story.values(), key=len)
+    assert len(same_event) >= 3
+    for _ in range(3):  # three rounds of simultaneous transactions, one worker per report
+        start = threading.Barrier(len(same_event))
+
+        def worker(copy: Copy, start: threading.Barrier) -> None:
+            start.wait(timeout=30)
+            store(db, copy)
+
+        threads = [threading.Thread(target=worker, args=(c, start)) for c in same_event]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        with db.session() as session:
+            stories = set(session.scalars(select(StoryArticleRow.story_id)))
+        assert len(stories) == 1, "one event filed in several stories"
+        with db.session() as session:  # the next round starts from nothing again
+            session.execute(delete(StoryRow))
+            session.execute(delete(ArticleRow))
