@@ -1,125 +1,69 @@
 """The ``backfill`` flow: crawl news sitemaps and listing pages for a date range.
 
 Recipe for an outlet:
-1. sitemaps: read each of the outlet's sitemaps; follow a sitemap index into the child
-   sitemaps whose ``lastmod`` is not before the range (or that have none), two levels deep;
-   keep the article URLs whose publication date (``news:publication_date``, else
-   ``lastmod``) is in the range, and those without a date;
-2. listing pages: the article links of each listing page (URL pattern of the registry);
-3. drop the URLs already stored, fetch the rest politely (newest first, at most
-   ``max_articles`` per outlet), parse, classify and store them as the monitor does.
+1. sitemaps: read each of the outlet's sitemaps (``parsers.discovery.parse_sitemap``, the
+   parser the monitor uses); follow a sitemap index into the child sitemaps on the outlet's
+   own hosts whose ``lastmod`` is not before the range (or that have none), two levels deep,
+   never to another host; keep the article URLs whose publication date
+   (``news:publication_date``, else ``lastmod``) is in the range, and those without a date;
+2. listing pages: the article links of each listing page (``listing_links``);
+3. keep only the outlet's article URLs (``article_entries``: its own hosts, its URL pattern),
+   drop those already stored, and fetch the rest politely (newest first, at most
+   ``max_articles`` per outlet) with a bounded pool of workers, one per connection the
+   politeness settings allow a host: only the pages in flight are in memory, whatever the
+   size of the range. Each page is parsed, classified, stored and filed in its story as the
+   monitor does (``flows.monitoring.fetch_and_store``).
+Every fetch is confined to the outlet's domains (redirects included).
 A backfill is not a monitor run: it leaves the outlet's health and error streak alone.
-
-Sitemaps and listing pages are read here with the standard library's XML parser and
-selectolax until ``parsers`` offers sitemap and listing parsers of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from prefect import flow, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
-from selectolax.lexbor import LexborHTMLParser
 
 from crawler.client import Crawler, FetchError
 from flows.hostlimits import crawler_factory
 from flows.monitoring import crawler_config, fetch_and_store, outlet_delay
 from flows.reparse import day_range
 from flows.settings import Settings, get_settings
-from parsers.dates import parse_date
-from parsers.registry import is_article_url, outlet_by_key
-from parsers.urls import normalize_url
-from records import VIETNAM_TZ, Outlet
+from parsers.discovery import SitemapError, article_entries, listing_links, parse_sitemap
+from parsers.registry import outlet_by_key
+from records import FeedEntry, Outlet
 from storage.db import Database
 from storage.repository import OutletCounters, known_url_keys
 
 log = logging.getLogger("diplowatch.backfill")
 
-MAX_CHILD_SITEMAPS = 50
+MAX_CHILD_SITEMAPS = 50  # per outlet and backfill, over every index
+MAX_DEPTH = 2  # an index of indexes of sitemaps, no deeper
 SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,*/*;q=0.5"
-
-
-@dataclass(frozen=True)
-class SitemapEntry:
-    url: str
-    when: datetime | None
-
-
-@dataclass
-class Sitemap:
-    urls: list[SitemapEntry] = field(default_factory=list)
-    children: list[SitemapEntry] = field(default_factory=list)  # a sitemap index's sitemaps
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1].lower()
-
-
-def _when(text: str | None) -> datetime | None:
-    if not text or not text.strip():
-        return None
-    value = text.strip()
-    if len(value) == 10:  # W3C date only: the day in Asia/Ho_Chi_Minh
-        try:
-            return datetime.combine(date.fromisoformat(value), time(), tzinfo=VIETNAM_TZ)
-        except ValueError:
-            return None
-    return parse_date(value)
-
-
-def parse_sitemap(body: bytes) -> Sitemap:
-    """A sitemap (``urlset``, with or without Google News tags) or a sitemap index.
-
-    Python's expat refuses external entities and caps entity expansion; the body is
-    already capped in size by the crawler.
-    """
-    root = ET.fromstring(body)  # noqa: S314 - see the docstring
-    found = Sitemap()
-    for node in root:
-        kind = _local(node.tag)
-        if kind not in ("url", "sitemap"):
-            continue
-        loc = lastmod = published = None
-        for child in node.iter():
-            name = _local(child.tag)
-            if name == "loc" and loc is None:
-                loc = (child.text or "").strip()
-            elif name == "lastmod":
-                lastmod = child.text
-            elif name == "publication_date":
-                published = child.text
-        if not loc:
-            continue
-        entry = SitemapEntry(loc, _when(published) or _when(lastmod))
-        (found.urls if kind == "url" else found.children).append(entry)
-    return found
-
-
-def listing_links(html: str, base_url: str, outlet: Outlet) -> list[str]:
-    """The outlet's article URLs linked from a listing page, in page order."""
-    links: dict[str, None] = {}
-    for node in LexborHTMLParser(html).css("a[href]"):
-        href = node.attributes.get("href") or ""
-        try:
-            url = normalize_url(href, base_url)
-        except ValueError:
-            continue
-        if is_article_url(outlet, url):
-            links[url] = None
-    return list(links)
+UNDATED = datetime.max.replace(tzinfo=UTC)  # sorts an undated sitemap entry first
 
 
 def in_range(moment: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    """Whether ``moment`` falls in [start, end) (an open side when None); undated: yes."""
     if moment is None:
         return True
     return (start is None or moment >= start) and (end is None or moment < end)
+
+
+def _reason(error: Exception, *urls: str) -> str:
+    """The error's message without the URL it starts with (the caller names the URL)."""
+    text = str(error)
+    for url in urls:
+        if text.startswith(f"{url}: "):
+            return text[len(url) + 2 :]
+    return text
 
 
 async def sitemap_candidates(
@@ -129,25 +73,37 @@ async def sitemap_candidates(
     start: datetime | None,
     end: datetime | None,
     counters: OutletCounters,
-) -> list[SitemapEntry]:
-    """Step 1: article URLs of the outlet's sitemaps in the range."""
-    found: list[SitemapEntry] = []
+) -> list[tuple[datetime, str]]:
+    """Step 1: the outlet's article URLs of its sitemaps in the range, each with its date
+    (``UNDATED`` for none) and nothing else: the titles are not kept."""
+    found: list[tuple[datetime, str]] = []
     queue = [(url, 0) for url in outlet.sitemaps]
     children_read = 0
     while queue:
         url, depth = queue.pop(0)
         try:
             fetched = await crawler.fetch(
-                url, min_delay=outlet_delay(outlet, settings), accept=SITEMAP_ACCEPT
+                url,
+                min_delay=outlet_delay(outlet, settings),
+                accept=SITEMAP_ACCEPT,
+                allowed_domains=outlet.domains,
             )
-            sitemap = parse_sitemap(fetched.body)
-        except (FetchError, ET.ParseError) as error:
-            counters.error(f"{outlet.key}: sitemap {url}: {error}")
+            sitemap = parse_sitemap(fetched.body, fetched.final_url)
+        except FetchError as error:
+            counters.error(f"{outlet.key}: sitemap {url}: {_reason(error, url)}")
             continue
-        found += [entry for entry in sitemap.urls if in_range(entry.when, start, end)]
-        for child in sitemap.children:
-            fresh = child.when is None or start is None or child.when >= start
-            if depth < 2 and fresh and children_read < MAX_CHILD_SITEMAPS:
+        except SitemapError as error:
+            counters.error(f"{outlet.key}: sitemap {url}: {_reason(error, fetched.final_url)}")
+            continue
+        in_days = [e for e in sitemap.entries if in_range(e.published_at, start, end)]
+        found += [(e.published_at or UNDATED, e.url) for e in article_entries(outlet, in_days)]
+        for child in sitemap.sitemaps:
+            if not outlet.owns_host(urlsplit(child.url).hostname or ""):
+                log.warning("%s: sitemap %s: not following %s (another host)",
+                            outlet.key, url, child.url)  # fmt: skip
+                continue
+            fresh = child.lastmod is None or start is None or child.lastmod >= start
+            if depth < MAX_DEPTH and fresh and children_read < MAX_CHILD_SITEMAPS:
                 children_read += 1
                 queue.append((child.url, depth + 1))
     return found
@@ -156,16 +112,39 @@ async def sitemap_candidates(
 async def listing_candidates(
     outlet: Outlet, settings: Settings, crawler: Crawler, counters: OutletCounters
 ) -> list[str]:
-    """Step 2: article URLs linked from the outlet's listing pages."""
-    urls: list[str] = []
+    """Step 2: the outlet's article URLs linked from its listing pages, in page order."""
+    found: list[FeedEntry] = []
     for page in outlet.listing_pages:
         try:
-            fetched = await crawler.fetch(page, min_delay=outlet_delay(outlet, settings))
+            fetched = await crawler.fetch(
+                page, min_delay=outlet_delay(outlet, settings), allowed_domains=outlet.domains
+            )
         except FetchError as error:
-            counters.error(f"{outlet.key}: listing {page}: {error}")
+            counters.error(f"{outlet.key}: listing {page}: {_reason(error, page)}")
             continue
-        urls += listing_links(fetched.text or "", fetched.final_url, outlet)
-    return urls
+        html = fetched.text if fetched.text is not None else fetched.body
+        found += listing_links(html, fetched.final_url, outlet)
+    return [entry.url for entry in article_entries(outlet, found)]
+
+
+async def run_pool(
+    urls: Iterable[str], workers: int, work: Callable[[str], Awaitable[object]]
+) -> None:
+    """``work`` on each of ``urls`` by ``workers`` coroutines sharing one iterator: at most
+    ``workers`` items are in flight, and nothing a call returns is kept. An exception other
+    than those ``work`` handles itself cancels the other workers and propagates."""
+    shared = iter(urls)
+
+    async def worker() -> None:
+        for url in shared:  # next() runs between awaits: each URL goes to one worker
+            await work(url)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, workers)):
+                group.create_task(worker())
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None  # the first failure; the others were cancelled
 
 
 async def backfill_outlet(
@@ -181,29 +160,23 @@ async def backfill_outlet(
     counters = OutletCounters(outlet_key=outlet.key)
     start, end = day_range(since, until)
     async with crawler_factory(settings)(crawler_config(settings)) as crawler:
-        entries = await sitemap_candidates(outlet, settings, crawler, start, end, counters)
-        entries.sort(key=lambda e: e.when or datetime.max.replace(tzinfo=UTC), reverse=True)
-        urls: dict[str, None] = {}
-        for entry in entries:
-            try:
-                url = normalize_url(entry.url)
-            except ValueError:
-                continue
-            if is_article_url(outlet, url):
-                urls[url] = None
-        for url in await listing_candidates(outlet, settings, crawler, counters):
-            urls.setdefault(url, None)
+        dated = await sitemap_candidates(outlet, settings, crawler, start, end, counters)
+        dated.sort(key=lambda pair: pair[0], reverse=True)  # newest first, undated before
+        listed = await listing_candidates(outlet, settings, crawler, counters)
+        urls = list(dict.fromkeys([url for _, url in dated] + listed))  # strings from here on
+        del dated, listed
         counters.discovered = len(urls)
         with db.session() as session:
-            seen = known_url_keys(session, list(urls))
+            seen = known_url_keys(session, urls)
         new = [url for url in urls if url not in seen]
+        del urls, seen
         counters.new = len(new)
-        await asyncio.gather(
-            *(
-                fetch_and_store(url, outlet, settings, crawler, db, counters)
-                for url in new[:max_articles]
-            )
-        )
+        del new[max_articles:]
+
+        async def store(url: str) -> None:
+            await fetch_and_store(url, outlet, settings, crawler, db, counters)
+
+        await run_pool(new, settings.politeness.max_connections_per_host, store)
     log.info(
         "%s: backfill discovered %d, new %d, stored %d, errors %d",
         outlet.key,

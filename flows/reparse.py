@@ -5,7 +5,10 @@ an outlet or a date range are rebuilt from the WARC archive, never from the netw
 1. pick the stored articles (outlets, article time in [since, until] Asia/Ho_Chi_Minh days);
 2. per WARC file, answer each article's URL from the archive (redirects included);
 3. parse and classify as the monitor does; update the article and its verdict in place
-   (same row, same id, same first-seen and fetch times: nothing is duplicated).
+   (same row, same id, same first-seen and fetch times: nothing is duplicated) and file it
+   in its story in the same transaction (``flows.stories.file_in_story``): a diplomacy
+   article joins or stays in its story, one that is no longer diplomacy leaves it (an
+   emptied story goes).
 Running it twice changes nothing the second time.
 """
 
@@ -27,6 +30,7 @@ from analysis.classifier import classify_article
 from crawler.client import Crawler, FetchError
 from flows.monitoring import crawler_config, parse_fetched
 from flows.settings import Settings, get_settings
+from flows.stories import file_in_story
 from parsers.article import ParseError
 from parsers.registry import outlet_by_key
 from records import VIETNAM_TZ
@@ -107,6 +111,10 @@ async def reparse_one(
             warc_file=item.warc_file,
         )
         save_verdict(session, article_id, verdict)
+        # The upserts bypass the ORM: forget the rows read above, or the story's summary
+        # would be made from the article as it was before this reparse.
+        session.expire_all()
+        file_in_story(session, article_id, article, verdict)  # idempotent; leaves if not diplomacy
     counters.reparsed += 1
     counters.changed += int(before != article)
     counters.verdicts_changed += int(old_verdict is None or asdict(old_verdict) != asdict(verdict))

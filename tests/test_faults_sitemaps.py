@@ -1,17 +1,15 @@
 """Fault injection, sitemaps: broken and hostile sitemaps in a backfill and a monitor run.
 
 A sitemap cut short, one declaring entities ("billion laughs"), one with an external entity,
-and a sitemap index pointing at another host: each is reported with the outlet and the
-sitemap's URL, the good sitemap still delivers, nothing is expanded or read from disk, and
-no host outside the outlet's domains is contacted.
+a sitemap index pointing at another host, and sitemaps or listing pages redirecting to one:
+each is reported with the outlet and the sitemap's URL, the good sitemap still delivers,
+nothing is expanded or read from disk, and no host outside the outlet's domains is contacted.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-
-import pytest
 
 from flows.backfill import backfill_outlet
 from records import Outlet
@@ -90,12 +88,6 @@ async def test_broken_and_hostile_sitemaps_are_counted_and_the_good_one_delivers
     assert not fault_site.server.requests_to(HOST, other.path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows.backfill follows a sitemap index into child sitemaps on any host (and "
-    "fetches sitemaps without allowed_domains, so a redirect leaves the outlet too): only "
-    "the outlet's hosts should be fetched (owner: flows)",
-)
 async def test_a_sitemap_index_pointing_at_another_host_is_not_followed(
     fault_site: FaultSite,
 ) -> None:
@@ -113,6 +105,32 @@ async def test_a_sitemap_index_pointing_at_another_host_is_not_followed(
     one_sitemap = replace(SITEMAP_OUTLET, sitemaps=SITEMAPS[:1])
     counters = await backfill(fault_site, one_sitemap)
     assert counters.stored == 1
+    assert fault_site.hosts_contacted() == {HOST}
+
+
+async def test_sitemaps_and_listings_redirecting_off_the_outlet_are_refused_in_a_backfill(
+    fault_site: FaultSite,
+) -> None:
+    page, foreign = article(1), article(2)
+    fault_site.serve_robots()
+    fault_site.serve_page(page)
+    fault_site.server.add(HOST, "/sitemap-1.xml", urlset([page]), content_type="text/xml")
+    fault_site.server.add_redirect(HOST, "/sitemap-2.xml", "https://evil.example/sitemap.xml")
+    fault_site.server.add_redirect(HOST, "/the-gioi", "https://evil.example/the-gioi")
+    listing = f'<html><body><a href="https://{HOST}{foreign.path}">x</a></body></html>'
+    evil = fault_site.server
+    evil.add("evil.example", "/sitemap.xml", urlset([foreign]), content_type="text/xml")
+    evil.add("evil.example", "/the-gioi", listing, content_type="text/html")
+    outlet = replace(
+        SITEMAP_OUTLET, sitemaps=SITEMAPS[:2], listing_pages=(f"https://{HOST}/the-gioi",)
+    )
+    counters = await backfill(fault_site, outlet)
+    assert counters.stored == 1
+    assert set(fault_site.articles()) == {url_of(page)}
+    sitemap_error, listing_error = counters.error_messages
+    assert sitemap_error.startswith(f"baothu: sitemap {SITEMAPS[1]}: ")
+    assert listing_error.startswith(f"baothu: listing https://{HOST}/the-gioi: ")
+    assert "evil.example" in sitemap_error and "evil.example" in listing_error
     assert fault_site.hosts_contacted() == {HOST}
 
 

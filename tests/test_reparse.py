@@ -1,4 +1,5 @@
-"""Reparse: stored articles are rebuilt from the WARC archive, in place, without the network."""
+"""Reparse: stored articles are rebuilt from the WARC archive, in place, without the network,
+and each is filed in its story again (the story tests run on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from flows.cli import main
 from flows.monitoring import monitor_outlet
 from flows.reparse import reparse_articles
 from flows.settings import Settings, get_settings
+from flows.stories import file_in_story
 from parsers.registry import outlet_by_key
+from records import Verdict
 from storage.db import Database
-from storage.models import ArticleRow, VerdictRow
+from storage.models import ArticleRow, StoryArticleRow, StoryKeyRow, StoryRow, VerdictRow
+from storage.repository import article_from_row
 from tests.http_server import LocalServer
+from tests.postgres import database_url
 from tests.site import DIPLOMACY_ARTICLE, SPORT_ARTICLE, article_html, rss_feed
+
+__all__ = ["database_url"]  # the story tests run on SQLite and on PostgreSQL
 
 HOST = "vnexpress.net"
 
@@ -30,6 +37,20 @@ def archived(
 ) -> tuple[Database, Settings]:
     """A monitor pass has stored both test articles and archived their pages to WARC;
     then the site went away."""
+    return monitor_then_close(local_server, configure, f"sqlite:///{tmp_path / 'reparse.db'}")
+
+
+@pytest.fixture
+def archived_on(
+    local_server: LocalServer, configure: Callable[..., None], database_url: str
+) -> tuple[Database, Settings]:
+    """The same, on SQLite and on PostgreSQL."""
+    return monitor_then_close(local_server, configure, database_url)
+
+
+def monitor_then_close(
+    local_server: LocalServer, configure: Callable[..., None], url: str
+) -> tuple[Database, Settings]:
     local_server.add(HOST, "/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
     local_server.add(HOST, "/rss/thoi-su.rss", rss_feed(HOST, [DIPLOMACY_ARTICLE, SPORT_ARTICLE]))
     for article in (DIPLOMACY_ARTICLE, SPORT_ARTICLE):
@@ -40,7 +61,7 @@ def archived(
                     "max_retries": 0, "shared_limits": False},
     )  # fmt: skip
     settings = get_settings()
-    db = Database(f"sqlite:///{tmp_path / 'reparse.db'}")
+    db = Database(url)
     counters = asyncio.run(monitor_outlet(outlet_by_key("vnexpress"), settings, db))
     assert counters.stored == 2
     local_server.close()
@@ -114,6 +135,63 @@ def test_an_archive_moved_into_the_warc_folder_is_found_and_a_lost_one_is_counte
     shutil.move(warc, tmp_path / "lost.warc.gz")
     [counters] = asyncio.run(reparse_articles(db, settings))
     assert (counters.reparsed, counters.no_archive) == (0, 2)
+    db.dispose()
+
+
+def memberships(db: Database) -> dict[str, int]:
+    """Story id by article title, for the articles filed in a story."""
+    with db.session() as session:
+        rows = session.execute(
+            select(ArticleRow.title, StoryArticleRow.story_id)
+            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+        ).all()  # fmt: skip
+        return {row.title: row.story_id for row in rows}
+
+
+def stories(db: Database) -> dict[int, tuple[str, int]]:
+    with db.session() as session:
+        rows = session.scalars(select(StoryRow)).all()
+        return {row.id: (row.title, row.article_count) for row in rows}
+
+
+def test_reparse_files_a_diplomacy_article_in_its_story_once(
+    archived_on: tuple[Database, Settings],
+) -> None:
+    db, settings = archived_on
+    break_rows(db)  # a broken parser and classifier: nothing was diplomacy, no story was filed
+    with db.session() as session:
+        for model in (StoryKeyRow, StoryArticleRow, StoryRow):
+            session.execute(delete(model))
+    assert memberships(db) == {}
+
+    asyncio.run(reparse_articles(db, settings, outlets=["vnexpress"]))
+    filed = memberships(db)
+    assert set(filed) == {DIPLOMACY_ARTICLE.title}  # the sport article is in no story
+    assert stories(db) == {filed[DIPLOMACY_ARTICLE.title]: (DIPLOMACY_ARTICLE.title, 1)}
+
+    asyncio.run(reparse_articles(db, settings, outlets=["vnexpress"]))
+    assert memberships(db) == filed  # filed again in place: same story, nothing added
+    assert stories(db) == {filed[DIPLOMACY_ARTICLE.title]: (DIPLOMACY_ARTICLE.title, 1)}
+    db.dispose()
+
+
+def test_an_article_no_longer_diplomacy_leaves_its_story_on_reparse(
+    archived_on: tuple[Database, Settings],
+) -> None:
+    db, settings = archived_on
+    # An older classifier had called the sport article diplomacy and filed it in a story.
+    with db.session() as session:
+        row = session.scalars(select(ArticleRow).where(ArticleRow.title == SPORT_ARTICLE.title))
+        sport = row.one()
+        file_in_story(session, sport.id, article_from_row(sport), Verdict(True, 0.9, ("US",)))
+    before = memberships(db)
+    assert set(before) == {DIPLOMACY_ARTICLE.title, SPORT_ARTICLE.title}
+
+    asyncio.run(reparse_articles(db, settings, outlets=["vnexpress"]))
+    after = memberships(db)
+    assert after == {DIPLOMACY_ARTICLE.title: before[DIPLOMACY_ARTICLE.title]}
+    # The sport article's story went with it, or (had it joined) was refreshed without it.
+    assert stories(db) == {after[DIPLOMACY_ARTICLE.title]: (DIPLOMACY_ARTICLE.title, 1)}
     db.dispose()
 
 
