@@ -153,6 +153,9 @@ _TITLES: Final = (
     "Chánh án", "Tổng Giám đốc", "Giám đốc", "Trưởng Ban", "Đại sứ lưu động", "Điều phối viên",
     "Cựu Tổng thống", "Cựu Thủ tướng", "Cựu Ngoại trưởng", "Nguyên Thủ tướng",
     "Đại diện Thương mại", "Tổng Giám đốc điều hành", "Chủ tịch Ủy ban châu Âu",
+    # diplomats below the ambassador: "Tùy viên văn hóa Đại sứ quán Hàn Quốc"
+    "Tùy viên", "Tùy viên quân sự", "Tùy viên báo chí", "Tham tán", "Tham tán công sứ",
+    "Công sứ", "Bí thư thứ nhất",
 )
 _TITLE_ONE = trie_pattern({normalize_tones(t).lower() for t in _TITLES})
 _MINISTRY = r"(?:\s+bộ)?\s+" + trie_pattern({normalize_tones(m).lower() for m in MINISTRIES})
@@ -221,7 +224,11 @@ EVENTS: Final[tuple[tuple[EventKind | None, float, str], ...]] = (
                        r"họp báo (?:thường kỳ )?(?:của )?bộ ngoại giao|công hàm phản đối"),
     ("statement", 0.8, r"(?:kiên quyết|cực lực) phản đối|họp báo thường kỳ|"
                        r"khẳng định chủ quyền"),
-    ("statement", 0.4, r"phản đối|lên án|bác bỏ|tuyên bố|trả lời (?:câu hỏi của )?phóng viên"),
+    # an apology addressed to Vietnam ("xin lỗi người dân Việt Nam"); to anyone else, weak
+    ("statement", 0.8, r"xin lỗi (?:việt nam|vn)|xin lỗi (?:nhân dân|người dân|chính phủ|phía|"
+                       r"cộng đồng|độc giả|công dân|cô dâu|phụ nữ|lao động) (?:việt nam|vn)"),
+    ("statement", 0.4, r"phản đối|lên án|bác bỏ|tuyên bố|trả lời (?:câu hỏi của )?phóng viên|"
+                       r"xin lỗi|lấy làm tiếc"),
     ("other", 0.8, r"kỷ niệm \d+ năm (?:ngày )?thiết lập quan hệ ngoại giao|"
                    r"điện (?:mừng|chúc mừng|chia buồn|thăm hỏi)|thư (?:mừng|chúc mừng|chia buồn)"),
     ("other", 0.6, r"thiết lập quan hệ ngoại giao|chúc mừng quốc khánh|bổ nhiệm đại sứ"),
@@ -277,6 +284,11 @@ NOISE: Final[dict[str, str]] = {
                r"vốn hóa|niêm yết|đồng bạc xanh|lạm phát|phố Wall",
     "business": r"công ty|tập đoàn|CTCP|cổ đông|thương hiệu|khách hàng|startup|hãng|"
                 r"ngân hàng thương mại|doanh nhân",
+    # scholars, artists and associations: people-to-people, not states (when no Vietnamese
+    # official leads the article)
+    "civil": r"hội thảo|tọa đàm|nhà nghiên cứu|học giả|giáo sư|nhà văn|nhà thơ|nghệ sĩ|"
+             r"viện nghiên cứu|trường đại học|sinh viên|triển lãm|liên hoan|lễ hội|"
+             r"hội hữu nghị|tổ chức phi chính phủ|tình nguyện viên",
     "trade-remedy": r"chống bán phá giá|bán phá giá|chống trợ cấp|vụ kiện|thuế đối ứng|áp thuế|"
                     r"thuế chống|"
                     r"phòng vệ thương mại|lẩn tránh thuế|biên độ phá giá|tự vệ thương mại|"

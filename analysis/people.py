@@ -32,7 +32,9 @@ class PersonMention:
     strength: float
 
 
-_QUALIFIER = re.compile(normalize_tones(r"\s+(?:Chính phủ|Quốc hội)(?!\w)"))
+# "Phó Thủ tướng Chính phủ", "Tùy viên Đại sứ quán Hàn Quốc": the country follows these.
+_QUALIFIER = re.compile(normalize_tones(
+    r"\s+(?:Chính phủ|Quốc hội|Đại sứ quán|Tổng Lãnh sự quán|Lãnh sự quán|ĐSQ)(?!\w)"))
 _VIETNAM = re.compile(normalize_tones(r"\s+(?:Việt Nam|VN)(?![\w-])"))
 _POSTED_AT = re.compile(normalize_tones(r"\s+tại\s+(?:Việt Nam|Hà Nội|TP\.? Hồ Chí Minh)(?!\w)"))
 _NAME_TOKEN = re.compile(r"(?:[ \t]+|(?<=\b[A-Z]\.))([^\W\d_][\w'’-]*)(\.?)")

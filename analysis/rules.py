@@ -7,8 +7,11 @@ ASEAN/EU/UN), and a diplomatic event or relation (receiving, a phone call, a vis
 an agreement, a spokesperson's statement, "quan hệ hai nước"...). Each such sentence counts
 by its zone (title > lead > body > tail) and by how sure each of the three parts is; the
 score is a noisy-or over the five best sentences, damped when none of them is in the title
-or lead, when the article reads as sport, markets or a one-sided trade remedy, and when
-companies rather than Vietnamese officials lead it.
+or lead, when the article reads as sport, markets or a one-sided trade remedy, when
+companies rather than Vietnamese officials lead it, and when scholars, artists or
+associations do (people-to-people). A meeting of several countries' officials held in a
+place in Vietnam counts Vietnam as its host (``analysis.places``); an apology addressed to
+Vietnam is a statement.
 
 ``apply_rules`` returns that score with everything a verdict needs (partners, event, people,
 fields, evidence) and the signals the trained model weighs (``analysis.model``); the final
@@ -34,6 +37,7 @@ from analysis.lexicon import (
     lower_same_length,
 )
 from analysis.people import find_people, merge_people
+from analysis.places import GATHERING_RE, find_host_places
 from analysis.segment import Document, segment
 from records import EVENT_KINDS, EventKind, Person
 
@@ -55,6 +59,10 @@ SPORT_DAMPING = 0.3
 MARKET_DAMPING = 0.5
 TRADE_REMEDY_DAMPING = 0.5
 BUSINESS_DAMPING = 0.7  # companies in front, and no foreign official or no Vietnamese one
+CIVIL_DAMPING = 0.6  # scholars, artists, associations in front, and no Vietnamese official
+HOST_ACTOR = 0.8  # "Ngoại trưởng các nước ASEAN họp tại Hạ Long": Vietnam as the host...
+GATHERING_PARTNER = 0.8  # ...several countries' officials as the partner...
+HOSTED_EVENT = 0.9  # ...and a conference (see analysis.places)
 ENGAGED_EVENT = 0.7  # an event this strong in front overrides market/trade damping
 FRONT_EVENT = 0.6  # an event cue this strong in the title or lead names the event
 MAX_PARTNERS = 6
@@ -169,6 +177,20 @@ def apply_rules(title: str, text: str) -> RuleResult:
             noise_total[noise] += 1
             noise_front[noise] += doc.in_front(m.start())
 
+    # A meeting of several countries' officials held in Vietnam: Vietnam hosts it (counted
+    # only when the article names Vietnam or a Vietnamese official, like every actor).
+    for start, end in find_host_places(doc.text):
+        i = doc.sentence_at(start)
+        meta = doc.sentences[i]
+        gathering = None if meta.caption else GATHERING_RE.search(low, meta.start, meta.end)
+        if gathering is not None:
+            s = sent[i]
+            s.actor = max(s.actor, HOST_ACTOR)
+            s.partner = max(s.partner, GATHERING_PARTNER)
+            s.event = max(s.event, HOSTED_EVENT)
+            s.spans += [gathering.span(), (start, end)]
+            event_hits.append((i, "conference", HOSTED_EVENT))
+
     if not explicit_vn:  # "Thủ tướng" or "Hà Nội" alone do not make a Vietnamese actor
         for s in sent:
             s.actor = 0.0
@@ -202,6 +224,9 @@ def apply_rules(title: str, text: str) -> RuleResult:
     # official in front but no foreign one.
     if noise_front["business"] and not (official_front and foreign_front):
         score *= BUSINESS_DAMPING
+    # People-to-people: "a seminar of scholars on Korea-Vietnam relations" (see the guideline).
+    if noise_front["civil"] and not official_front:
+        score *= CIVIL_DAMPING
     score = round(min(1.0, max(0.0, score)), 4)
 
     front_events: dict[str, float] = defaultdict(float)
@@ -221,6 +246,7 @@ def apply_rules(title: str, text: str) -> RuleResult:
         "markets": float(noise_front["markets"] > 0 or noise_total["markets"] >= 3),
         "trade_remedy": float(noise_front["trade-remedy"] > 0),
         "business": float(noise_front["business"] > 0),
+        "civil": float(noise_front["civil"] > 0),
         **{f"event_{kind}": strength for kind, strength in front_events.items()},
     }
     return RuleResult(

@@ -19,14 +19,21 @@ pytestmark = pytest.mark.corpus
 
 CV = "rules + model, 5-fold CV"
 
-# Measured: diplomacy F1 0.914 (P 0.941, R 0.889; 18 diplomacy articles), Vietnam–US F1 1.000
-# (7 articles), event 14/16, 0 of 200 flagged in each of the six non-political topics.
-DIPLOMACY_F1 = 0.90
+# Measured on the enlarged set (749 texts: the old 625 and 124 feed items; 19 diplomacy):
+# diplomacy F1 0.974 (P 0.950, R 1.000), Vietnam–US F1 1.000 (7 articles), event 17/19, at
+# most 1 of 200 flagged in each of the six non-political topics (the one is a labelled
+# diplomacy article of the lifestyle section). With 19 positives one article more wrong still
+# passes every floor below, two do not.
+DIPLOMACY_F1 = 0.95
 DIPLOMACY_PRECISION = 0.90
-DIPLOMACY_RECALL = 0.85
+DIPLOMACY_RECALL = 0.94
 US_F1 = 0.97
-EVENT_ACCURACY = 0.80
+EVENT_ACCURACY = 0.84
 MAX_FLAGGED = 1  # of 200 per non-political topic: under 1%
+OLD_SET = "old set (seeds, VNTC, pages)"
+FEEDS = "feed items alone"
+OLD_SET_F1 = 0.94  # measured 0.973 (18/1/0)
+FEED_MAX_FALSE_ALARMS = 1  # of 123 feed items that are not diplomacy; measured 0
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +57,18 @@ def test_the_vietnam_us_profile_gets_its_articles(report: dict[str, Any]) -> Non
 def test_the_event_is_named_right(report: dict[str, Any]) -> None:
     correct, found = report["systems"][CV]["event"]
     assert correct / found >= EVENT_ACCURACY
+
+
+def test_each_part_of_the_set_holds_up_on_its_own(report: dict[str, Any]) -> None:
+    old = report["subsets"][OLD_SET]["systems"][CV]["diplomacy"]
+    assert old["f1"] >= OLD_SET_F1, old
+    # The feed items were labelled after the rules were written (title and description
+    # only): the one diplomacy item is found, and the rest are almost never flagged.
+    feeds = report["subsets"][FEEDS]
+    found = feeds["systems"][CV]["diplomacy"]
+    assert feeds["labelled"] >= 120 and feeds["diplomacy"] >= 1
+    assert found["fn"] == 0, found
+    assert found["fp"] <= FEED_MAX_FALSE_ALARMS, found
 
 
 def test_non_political_news_is_almost_never_flagged(report: dict[str, Any]) -> None:
