@@ -18,12 +18,13 @@ from flows.settings import get_settings
 from parsers.registry import outlet_by_key
 from records import VIETNAM_TZ
 from storage.db import Database
-from storage.models import ArticleRow, OutletRun, StoryArticleRow, StoryRow, VerdictRow
+from storage.models import ArticleRow, OutletRun, StoryRow, VerdictRow
 from storage.repository import OutletCounters
 from tests.http_server import LocalServer
 from tests.postgres import database_url
 from tests.site import DIPLOMACY_ARTICLE, SPORT_ARTICLE, article_html
 from tests.site import TestArticle as Page
+from tests.stored import stories_by_title
 
 __all__ = ["database_url"]  # the storing tests run on SQLite and on PostgreSQL
 
@@ -150,16 +151,6 @@ def test_backfill_stores_the_ranges_articles_once_and_leaves_the_rest(
     assert len(stored_titles(db)) == 3
 
 
-def filed_in_stories(db: Database) -> dict[str, int]:
-    """Story id by article title, for the articles filed in a story."""
-    with db.session() as session:
-        rows = session.execute(
-            select(ArticleRow.title, StoryArticleRow.story_id)
-            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
-        ).all()  # fmt: skip
-        return {title: story_id for title, story_id in rows}
-
-
 def test_backfilled_diplomacy_articles_are_filed_in_their_stories(
     site: LocalServer, db: Database
 ) -> None:
@@ -173,12 +164,12 @@ def test_backfilled_diplomacy_articles_are_filed_in_their_stories(
             )
         )
         story_titles = set(session.scalars(select(StoryRow.title)))
-    filed = filed_in_stories(db)
+    filed = stories_by_title(db)
     assert DIPLOMACY_ARTICLE.title in diplomacy and SPORT_ARTICLE.title not in diplomacy
     assert set(filed) == diplomacy  # every diplomacy article in a story, nothing else
     assert DIPLOMACY_ARTICLE.title in story_titles
     backfill_range(db)  # stores nothing new: the stories stay as they were
-    assert filed_in_stories(db) == filed
+    assert stories_by_title(db) == filed
 
 
 def test_a_capped_backfill_stores_the_newest_first_and_the_next_one_goes_on(

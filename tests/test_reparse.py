@@ -25,6 +25,7 @@ from storage.repository import article_from_row
 from tests.http_server import LocalServer
 from tests.postgres import database_url
 from tests.site import DIPLOMACY_ARTICLE, SPORT_ARTICLE, article_html, rss_feed
+from tests.stored import stories_by_title
 
 __all__ = ["database_url"]  # the story tests run on SQLite and on PostgreSQL
 
@@ -138,16 +139,6 @@ def test_an_archive_moved_into_the_warc_folder_is_found_and_a_lost_one_is_counte
     db.dispose()
 
 
-def memberships(db: Database) -> dict[str, int]:
-    """Story id by article title, for the articles filed in a story."""
-    with db.session() as session:
-        rows = session.execute(
-            select(ArticleRow.title, StoryArticleRow.story_id)
-            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
-        ).all()  # fmt: skip
-        return {row.title: row.story_id for row in rows}
-
-
 def stories(db: Database) -> dict[int, tuple[str, int]]:
     with db.session() as session:
         rows = session.scalars(select(StoryRow)).all()
@@ -162,15 +153,15 @@ def test_reparse_files_a_diplomacy_article_in_its_story_once(
     with db.session() as session:
         for model in (StoryKeyRow, StoryArticleRow, StoryRow):
             session.execute(delete(model))
-    assert memberships(db) == {}
+    assert stories_by_title(db) == {}
 
     asyncio.run(reparse_articles(db, settings, outlets=["vnexpress"]))
-    filed = memberships(db)
+    filed = stories_by_title(db)
     assert set(filed) == {DIPLOMACY_ARTICLE.title}  # the sport article is in no story
     assert stories(db) == {filed[DIPLOMACY_ARTICLE.title]: (DIPLOMACY_ARTICLE.title, 1)}
 
     asyncio.run(reparse_articles(db, settings, outlets=["vnexpress"]))
-    assert memberships(db) == filed  # filed again in place: same story, nothing added
+    assert stories_by_title(db) == filed  # filed again in place: same story, nothing added
     assert stories(db) == {filed[DIPLOMACY_ARTICLE.title]: (DIPLOMACY_ARTICLE.title, 1)}
     db.dispose()
 
@@ -184,11 +175,11 @@ def test_an_article_no_longer_diplomacy_leaves_its_story_on_reparse(
         row = session.scalars(select(ArticleRow).where(ArticleRow.title == SPORT_ARTICLE.title))
         sport = row.one()
         file_in_story(session, sport.id, article_from_row(sport), Verdict(True, 0.9, ("US",)))
-    before = memberships(db)
+    before = stories_by_title(db)
     assert set(before) == {DIPLOMACY_ARTICLE.title, SPORT_ARTICLE.title}
 
     asyncio.run(reparse_articles(db, settings, outlets=["vnexpress"]))
-    after = memberships(db)
+    after = stories_by_title(db)
     assert after == {DIPLOMACY_ARTICLE.title: before[DIPLOMACY_ARTICLE.title]}
     # The sport article's story went with it, or (had it joined) was refreshed without it.
     assert stories(db) == {after[DIPLOMACY_ARTICLE.title]: (DIPLOMACY_ARTICLE.title, 1)}
