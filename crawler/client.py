@@ -19,7 +19,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
@@ -37,8 +37,8 @@ from crawler.exchange import (
     parse_retry_after,
     within_domains,
 )
-from crawler.politeness import HostGate
-from crawler.robots import RobotsCache
+from crawler.politeness import HostGate, RequestGate
+from crawler.robots import RobotsAnswer, RobotsCache
 from crawler.safety import AddressGuardTransport, ForbiddenAddressError
 from crawler.transport import HostMapTransport
 from crawler.warc import REPLAY_HEADER, ReplayTransport, WarcArchive, clean_stored_headers
@@ -56,15 +56,29 @@ ACCEPT_ENCODING = "gzip, deflate"
 
 
 class Crawler:
-    """Polite async HTTP fetcher. Use as ``async with Crawler(config) as crawler: ...``."""
+    """Polite async HTTP fetcher. Use as ``async with Crawler(config) as crawler: ...``.
 
-    def __init__(self, config: CrawlerConfig) -> None:
+    ``gate`` spaces request starts per host (default: a ``HostGate`` of this crawler alone;
+    ``flows.hostlimits`` passes one that also holds across processes). ``robots`` is the
+    robots.txt cache (default: this crawler's own, in memory); one cache may serve several
+    crawlers, and its store may outlive them (``flows.hostlimits``: the database).
+    """
+
+    def __init__(
+        self,
+        config: CrawlerConfig,
+        *,
+        gate: RequestGate | None = None,
+        robots: RobotsCache | None = None,
+    ) -> None:
         self.config = config
         self.replaying = bool(config.replay_warcs)
         self._client: httpx.AsyncClient | None = None
         self._archive: WarcArchive | None = None
-        self._gate = HostGate(config.max_connections_per_host)
-        self._robots = RobotsCache(config.user_agent, self._fetch_robots)
+        self._gate: RequestGate = (
+            gate if gate is not None else HostGate(config.max_connections_per_host)
+        )
+        self._robots = robots if robots is not None else RobotsCache()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -183,7 +197,9 @@ class Crawler:
         if not self.config.respect_robots:
             return True
         self._require_client()
-        return await self._robots.allowed(str(absolute_url(url)))
+        target = str(absolute_url(url))
+        rules = await self._robots.rules_for(target, self._fetch_robots)
+        return rules.allowed(target, self.config.user_agent)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -202,7 +218,7 @@ class Crawler:
         delay = self._base_delay(min_delay)
         if not self.config.respect_robots:
             return delay
-        rules = await self._robots.rules_for(url)
+        rules = await self._robots.rules_for(url, self._fetch_robots)
         if not rules.allowed(url, self.config.user_agent):
             logger.info("robots.txt disallows %s", url)
             raise FetchError(url, "robots")
@@ -356,10 +372,11 @@ class Crawler:
             )
         return exchange
 
-    async def _fetch_robots(self, robots_url: str) -> tuple[int, bytes]:
-        """Fetch robots.txt (one attempt per hop, redirects followed, body truncated)."""
+    async def _fetch_robots(self, robots_url: str, conditional: Mapping[str, str]) -> RobotsAnswer:
+        """Fetch robots.txt (one attempt per hop, redirects followed, body truncated), with
+        the ``conditional`` headers (If-None-Match / If-Modified-Since) on every hop."""
         current = absolute_url(robots_url)
-        headers = {"Accept": "text/plain,*/*;q=0.8"}
+        headers = {"Accept": "text/plain,*/*;q=0.8", **conditional}
         for _hop in range(_ROBOTS_MAX_REDIRECTS + 1):
             exchange = await self._attempt(
                 str(current),
@@ -372,6 +389,11 @@ class Crawler:
             if exchange.status in REDIRECT_STATUSES and location:
                 current = current.join(location.strip()).copy_with(fragment=None)
                 continue
-            return exchange.status, exchange.body
+            return RobotsAnswer(
+                exchange.status,
+                exchange.body,
+                etag=exchange.header("etag") or None,
+                last_modified=exchange.header("last-modified") or None,
+            )
         logger.warning("robots.txt redirects too often, allowing all: %s", robots_url)
-        return 404, b""
+        return RobotsAnswer(404)

@@ -3,6 +3,10 @@
 Holds under concurrency: callers for one host queue on a per-host lock (FIFO) while they wait
 for their turn, so N concurrent fetches of one host start at least ``delay`` apart, while
 different hosts never wait for each other.
+
+The crawler takes its gate in its constructor (``Crawler(config, gate=...)``): anything with
+``slot`` and ``defer`` as below (``RequestGate``), e.g. ``flows.hostlimits.SharedHostGate``,
+which also spaces requests across processes.
 """
 
 from __future__ import annotations
@@ -10,10 +14,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
-__all__ = ["HostGate"]
+__all__ = ["HostGate", "RequestGate"]
+
+
+class RequestGate(Protocol):
+    """What the crawler needs from a gate: admission per host, and holding a host back."""
+
+    def slot(self, host: str, delay: float) -> AbstractAsyncContextManager[None]:
+        """Wait until one more request to ``host`` may start ``delay`` after the previous."""
+        ...
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to ``host`` starts within the next ``seconds``."""
+        ...
 
 
 @dataclass
@@ -62,5 +79,11 @@ class HostGate:
                     if wait <= 0:
                         break
                     await asyncio.sleep(wait)
+                await self._admit(host, delay)
                 state.last_start = time.monotonic()
             yield
+
+    async def _admit(self, host: str, delay: float) -> None:
+        """Called in turn (holding the host's lock) just before a request to ``host`` starts:
+        a subclass may wait for more here (``flows.hostlimits``: the host's global slot),
+        and the start is counted from when this returns."""

@@ -159,7 +159,7 @@ async def backfill_outlet(
     """Steps 1 to 3 for one outlet; its own faults are counted, never raised."""
     counters = OutletCounters(outlet_key=outlet.key)
     start, end = day_range(since, until)
-    async with crawler_factory(settings)(crawler_config(settings)) as crawler:
+    async with crawler_factory(settings, db)(crawler_config(settings)) as crawler:
         dated = await sitemap_candidates(outlet, settings, crawler, start, end, counters)
         dated.sort(key=lambda pair: pair[0], reverse=True)  # newest first, undated before
         listed = await listing_candidates(outlet, settings, crawler, counters)

@@ -7,6 +7,7 @@ The digest of one watch profile and day:
    see ``flows.stories``);
 3. the stories with a diplomacy article of the window for the profile's partners and score,
    less those a sent digest already carried; each with its coverage up to the window's end;
+   with the profile's topics, only the stories whose fields of cooperation include one;
 4. render HTML, plain text and Markdown, write them and the Atom feed, store the digest row
    and its stories;
 5. send it when asked and configured, once: a sent digest is only re-sent with force; the
@@ -34,6 +35,7 @@ from parsers.registry import outlet_by_key
 from records import VIETNAM_TZ
 from storage.db import Database
 from storage.digests import (
+    claim_digest_send,
     get_digest,
     mark_digest_sent,
     record_digest_send_failure,
@@ -54,6 +56,7 @@ log = logging.getLogger("diplowatch.digest")
 
 DIGEST_HOUR = time(7, 0)
 MAX_WINDOW = timedelta(days=7)  # a digest after a long pause covers at most a week
+SEND_LEASE = timedelta(minutes=10)  # a run that died while sending blocks others this long
 FEED_STORIES = 50
 
 # --------------------------------------------------------------------------- collecting
@@ -137,6 +140,9 @@ def collect_digest(
         done = sent_story_ids(session, profile.name, ids, except_day=day.isoformat())
         members = members_of(session, [s for s in ids if s not in done], until=end)
         stories = tuple(digest_story(story, rows) for story, rows in members.items())
+    if profile.topics:  # fields of cooperation to watch: a story must touch one of them
+        topics = set(profile.topics)
+        stories = tuple(s for s in stories if topics.intersection(s.topics))
     record = StoryDigest(
         profile=profile.name,
         day=day.isoformat(),
@@ -278,6 +284,15 @@ def deliver_digest(
         raise SendError(
             f"watch profile {outcome.profile!r} has no recipients configured", temporary=False
         )
+    with db.session() as session:
+        claimed = claim_digest_send(
+            session, outcome.profile, outcome.day, now=datetime.now(UTC), lease=SEND_LEASE,
+            force=force,
+        )
+    if not claimed:  # another run is sending it right now (or just sent it)
+        log.info("digest %s %s is being sent by another run", outcome.profile, outcome.day)
+        outcome.skipped = "being sent by another run"
+        return outcome
     # A retry of an unsent digest keeps its Message-ID (a duplicate can be recognised);
     # a forced re-send of a sent one is a new message.
     if outcome.message_id is None or outcome.already_sent:

@@ -14,18 +14,24 @@ Prefect server, no table or migration is needed, the operator sees and tunes the
 ``prefect gcl ls`` / ``prefect gcl disable diplowatch-host:vnexpress.net`` (an inactive or
 deleted limit is skipped), and a slot held by a worker that died is freed when its lease
 expires (60 s, the server's minimum; held leases are renewed). The cost is about two API
-calls per host and burst of requests. The setting ``politeness.shared_limits`` turns them on;
-``deploy/prefect.yaml`` sets it for every run on the work pool. If the server cannot be
-reached the gate falls back to this process's own spacing, with a warning.
+calls per host and burst of requests, made one at a time (a server on SQLite answers
+concurrent lease calls with 503s, and the client then backs off for seconds). The setting
+``politeness.shared_limits`` turns them on; ``deploy/prefect.yaml`` sets it for every run on
+the work pool. If the server cannot be reached the gate falls back to this process's own
+spacing, with a warning.
+
+``crawler_factory`` builds the crawlers of a run (one per outlet). They share one gate,
+passed in through the crawler's constructor, so that outlets on one host are spaced
+together, and one robots.txt cache kept in the database (``DatabaseRobotsStore``, table
+``robots_txt``), so that a run does not ask an origin for robots.txt again within
+``politeness.robots_ttl_seconds`` (24 h) of the run that did.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -38,7 +44,11 @@ from prefect.settings import PREFECT_API_URL
 
 from crawler.client import Crawler, CrawlerConfig
 from crawler.politeness import HostGate
+from crawler.robots import RobotsCache
 from flows.settings import Settings
+from records import RobotsRecord
+from storage.db import Database
+from storage.robots import load_robots, save_robots
 
 log = logging.getLogger("diplowatch.hostlimits")
 
@@ -79,25 +89,33 @@ class _HostLease:
 
 
 class SharedHostGate(HostGate):
-    """``HostGate`` that also holds the host's global limit while it sends to the host."""
+    """``HostGate`` that also holds the host's global limit while it sends to the host.
 
-    def __init__(self, max_connections_per_host: int, client: PrefectClient) -> None:
+    Several crawlers may share it (``open`` / ``close`` around each one's life): the first
+    opens a Prefect client, the last gives every slot back and closes it. Not open, it
+    spaces requests within this process only.
+    """
+
+    def __init__(self, max_connections_per_host: int) -> None:
         super().__init__(max_connections_per_host)
-        self._client = client
+        self._prefect: PrefectClient | None = None
+        self._users = 0
+        self._opening = asyncio.Lock()
         self._limits: set[str] = set()
         self._leases: dict[str, _HostLease] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self._degraded = False
+        # One API call at a time: to concurrent lease calls (every host of a run at its
+        # start) a server on SQLite answers 503 and the client backs off for seconds; one
+        # after the other they take milliseconds (bench.crawl_cycle, shared limits).
+        self._api_lock = asyncio.Lock()
 
-    @asynccontextmanager
-    async def slot(self, host: str, delay: float) -> AsyncIterator[None]:
-        async with super().slot(host, delay):
-            if delay > 0 and not self._degraded:
-                await self._hold(host, delay)
-                # The wait for the slot may have been long: this process's next request to
-                # the host is spaced from now, when this one really starts.
-                self._state(host).last_start = time.monotonic()
-            yield
+    async def _admit(self, host: str, delay: float) -> None:
+        # In turn, holding the host's lock: no other request of this process to the host
+        # starts while this one waits for the global slot, and the next is spaced from when
+        # this one really starts (HostGate counts the start once this returns).
+        if delay > 0 and not self._degraded and self._prefect is not None:
+            await self._hold(host, delay)
 
     async def _hold(self, host: str, delay: float) -> None:
         """Make sure this process holds the host's slot until ``delay`` after now."""
@@ -119,6 +137,33 @@ class SharedHostGate(HostGate):
                 held.release.cancel()
             held.release = self._spawn(self._release_after(state, held, delay))
 
+    async def open(self) -> None:
+        """A crawler starts to use the gate; the first one opens the Prefect client."""
+        async with self._opening:
+            if self._prefect is None:
+                client = get_client()
+                await client.__aenter__()
+                self._prefect = client
+            self._users += 1
+
+    async def close(self) -> None:
+        """A crawler is done; the last one gives every slot back and closes the client."""
+        async with self._opening:  # a crawler opening meanwhile waits for the drain
+            self._users -= 1
+            if self._users > 0 or self._prefect is None:
+                return
+            try:
+                await self.drain()
+            finally:
+                client, self._prefect = self._prefect, None
+                await client.__aexit__(None, None, None)
+
+    @property
+    def _client(self) -> PrefectClient:
+        if self._prefect is None:
+            raise RuntimeError("SharedHostGate is not open")
+        return self._prefect
+
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine)
         self._pending.add(task)
@@ -129,7 +174,8 @@ class SharedHostGate(HostGate):
         """One API call, tried again on server errors and network failures."""
         for attempt in range(1, API_ATTEMPTS + 1):
             try:
-                return await call()
+                async with self._api_lock:
+                    return await call()
             except httpx.HTTPStatusError as error:
                 if error.response.status_code < 500 or attempt == API_ATTEMPTS:
                     if error.response.status_code >= 500:
@@ -145,12 +191,14 @@ class SharedHostGate(HostGate):
         if name in self._limits:
             return
         try:
-            await self._client.read_global_concurrency_limit_by_name(name)
+            async with self._api_lock:
+                await self._client.read_global_concurrency_limit_by_name(name)
         except ObjectNotFound:
             try:
-                await self._client.create_global_concurrency_limit(
-                    GlobalConcurrencyLimitCreate(name=name, limit=1)
-                )
+                async with self._api_lock:
+                    await self._client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(name=name, limit=1)
+                    )
                 log.info("created global concurrency limit %s", name)
             except ObjectAlreadyExists:  # another worker was first
                 pass
@@ -218,33 +266,85 @@ class SharedHostGate(HostGate):
 
 
 class SharedLimitsCrawler(Crawler):
-    """The crawler, with request starts spaced per host across every worker."""
+    """The crawler, with request starts spaced per host across every worker. Crawlers given
+    one ``gate`` (a run's) also space their requests to a host among themselves."""
 
-    def __init__(self, config: CrawlerConfig) -> None:
-        super().__init__(config)
-        self._prefect: PrefectClient | None = None
-        self._shared_gate: SharedHostGate | None = None
+    def __init__(
+        self,
+        config: CrawlerConfig,
+        *,
+        gate: SharedHostGate | None = None,
+        robots: RobotsCache | None = None,
+    ) -> None:
+        self._shared_gate = gate or SharedHostGate(config.max_connections_per_host)
+        self._gate_open = False
+        super().__init__(config, gate=self._shared_gate, robots=robots)
 
     async def __aenter__(self) -> SharedLimitsCrawler:
-        client = get_client()
-        await client.__aenter__()
-        self._prefect = client
-        self._shared_gate = SharedHostGate(self.config.max_connections_per_host, client)
-        self._gate = self._shared_gate
-        await super().__aenter__()
+        await self._shared_gate.open()
+        self._gate_open = True
+        try:
+            await super().__aenter__()
+        except BaseException:
+            await self.aclose()
+            raise
         return self
 
     async def aclose(self) -> None:
         try:
             await super().aclose()
-            if self._shared_gate is not None:
-                await self._shared_gate.drain()
         finally:
-            if self._prefect is not None:
-                client, self._prefect = self._prefect, None
-                await client.__aexit__(None, None, None)
+            if self._gate_open:
+                self._gate_open = False
+                await self._shared_gate.close()
 
 
-def crawler_factory(settings: Settings) -> Callable[[CrawlerConfig], Crawler]:
-    """The crawler class that keeps the configured politeness across processes."""
-    return SharedLimitsCrawler if shared_limits_enabled(settings) else Crawler
+class DatabaseRobotsStore:
+    """``crawler.robots.RobotsStore`` on the database: robots.txt outlives the run."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, origin: str) -> RobotsRecord | None:
+        with self._db.session() as session:
+            return load_robots(session, origin)
+
+    async def put(self, record: RobotsRecord) -> None:
+        with self._db.session() as session:
+            save_robots(session, record)
+
+
+def robots_cache(settings: Settings, db: Database | None = None) -> RobotsCache:
+    """A robots.txt cache with the configured TTLs, kept in ``db`` (else in memory)."""
+    politeness = settings.politeness
+    return RobotsCache(
+        DatabaseRobotsStore(db) if db is not None else None,
+        ttl_seconds=politeness.robots_ttl_seconds,
+        error_ttl_seconds=politeness.robots_error_ttl_seconds,
+    )
+
+
+def crawler_factory(
+    settings: Settings, db: Database | None = None
+) -> Callable[[CrawlerConfig], Crawler]:
+    """Builds a run's crawlers (one event loop): they share one host gate, so that requests
+    to a host are spaced across the run's outlets (and across processes when shared limits
+    are on), and one robots.txt cache, kept in ``db`` when given. A replaying crawler keeps
+    its own robots.txt cache: it answers robots.txt from the archive.
+    """
+    robots = robots_cache(settings, db)
+    connections = settings.politeness.max_connections_per_host
+    if shared_limits_enabled(settings):
+        shared_gate = SharedHostGate(connections)
+
+        def make_shared(config: CrawlerConfig) -> Crawler:
+            cache = None if config.replay_warcs else robots
+            return SharedLimitsCrawler(config, gate=shared_gate, robots=cache)
+
+        return make_shared
+    gate = HostGate(connections)
+
+    def make(config: CrawlerConfig) -> Crawler:
+        return Crawler(config, gate=gate, robots=None if config.replay_warcs else robots)
+
+    return make

@@ -7,6 +7,7 @@ and mails the operator about outlet health incidents that start on this run.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from prefect import flow, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 
+from crawler.client import Crawler, CrawlerConfig
 from flows.alerts import find_incidents, mail_incidents, summary_markdown
 from flows.hostlimits import crawler_factory
 from flows.monitoring import monitor_outlet
@@ -33,7 +35,11 @@ def select_outlets(keys: list[str] | None) -> list[Outlet]:
 
 @task(name="monitor-outlet", cache_policy=NONE, persist_result=False, task_run_name="{outlet_key}")
 async def monitor_outlet_task(
-    outlet_key: str, database_url: str, replay: list[str], settings: Settings
+    outlet_key: str,
+    database_url: str,
+    replay: list[str],
+    settings: Settings,
+    make_crawler: Callable[[CrawlerConfig], Crawler] | None = None,
 ) -> dict[str, Any]:
     """Discover, fetch, parse, classify and store one outlet's new articles.
 
@@ -47,7 +53,7 @@ async def monitor_outlet_task(
             settings,
             db,
             replay=tuple(Path(path) for path in replay),
-            make_crawler=crawler_factory(settings),
+            make_crawler=make_crawler or crawler_factory(settings, db),
         )
         with db.session() as session:
             health = outlet_health(session).get(outlet_key)
@@ -87,14 +93,20 @@ async def monitor(
     chosen = select_outlets(outlets)
     url = database_url or settings.resolved_database_url
     Database(url).dispose()  # migrations run once per flow, not once per task
-    rows = list(
-        await asyncio.gather(
-            *(
-                monitor_outlet_task(outlet.key, url, list(replay or []), settings)
-                for outlet in chosen
+    # One robots.txt cache for the run's crawlers, kept in the database for the next runs.
+    robots_db = Database(url, run_migrations=False)
+    make_crawler = crawler_factory(settings, robots_db)
+    try:
+        rows = list(
+            await asyncio.gather(
+                *(
+                    monitor_outlet_task(outlet.key, url, list(replay or []), settings, make_crawler)
+                    for outlet in chosen
+                )
             )
         )
-    )
+    finally:
+        robots_db.dispose()
     db = Database(url, run_migrations=False)
     try:
         incidents = find_incidents(db, [outlet.key for outlet in chosen], settings.alerts)

@@ -59,6 +59,10 @@ class PolitenessSettings(BaseModel):
     max_retries: int = 2
     backoff_seconds: float = 1.0
     respect_robots: bool = True
+    # robots.txt is kept in the database and asked again (conditional GET) after this long;
+    # a failed robots.txt (5xx, 429, unreachable) is asked again after the short one.
+    robots_ttl_seconds: float = 24 * 3600.0
+    robots_error_ttl_seconds: float = 600.0
     # The per-host delay across processes (several workers, concurrent flow runs) through
     # Prefect global concurrency limits named ``diplowatch-host:<host>``. Off by default (one
     # process: its own spacing suffices); set true on a scaled-out deployment with several

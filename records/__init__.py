@@ -202,3 +202,28 @@ class Digest:
     window_start: datetime
     window_end: datetime
     entries: tuple[DigestEntry, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RobotsRecord:
+    """One origin's robots.txt as last seen: what a ``RobotsStore`` keeps between runs.
+
+    ``status`` is None after a network failure. ``fetched_at`` is when ``body`` was fetched
+    or last confirmed by a 304; ``expires_at`` is when to ask the origin again.
+    """
+
+    origin: str
+    status: int | None
+    body: bytes
+    fetched_at: datetime
+    expires_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """A 2xx answer: ``body`` holds the rules."""
+        return self.status is not None and 200 <= self.status < 300
+
+    def fresh(self, now: datetime) -> bool:
+        return now < self.expires_at

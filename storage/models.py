@@ -191,6 +191,7 @@ class DigestRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(512))
     send_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    sending_until: Mapped[datetime | None]  # a run is sending it (a lease, storage.digests)
 
 
 # --- stories (issue 5): articles about one event, across outlets and republications -------
@@ -263,3 +264,21 @@ class DigestStoryRow(Base):
         ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+
+
+# --- robots.txt (issue 6): kept between monitor runs and shared by workers ----------------
+
+
+class RobotsTxtRow(Base):
+    """An origin's robots.txt as last fetched: asked again after ``expires_at`` (conditional
+    GET with ``etag`` / ``last_modified`` when ``body`` holds a 2xx answer)."""
+
+    __tablename__ = "robots_txt"
+
+    origin: Mapped[str] = mapped_column(String(512), primary_key=True)  # scheme://host[:port]
+    status: Mapped[int | None]  # None: the origin could not be reached
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    fetched_at: Mapped[datetime]  # body fetched, or confirmed by a 304
+    expires_at: Mapped[datetime]

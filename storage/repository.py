@@ -25,7 +25,7 @@ from storage.models import (
 MAX_FETCH_BACKOFF = timedelta(hours=6)
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
+def dialect_insert(session: Session, model: type[Any]) -> Any:
     """A dialect-specific INSERT that supports ON CONFLICT (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -78,7 +78,7 @@ def upsert_article(
         "fetched_at": fetched_at,
         "warc_file": warc_file,
     }
-    insert = _insert(session, ArticleRow).values(first_seen_at=fetched_at, **values)
+    insert = dialect_insert(session, ArticleRow).values(first_seen_at=fetched_at, **values)
     update = {name: insert.excluded[name] for name in values if name != "url_key"}
     statement = insert.on_conflict_do_update(
         index_elements=[ArticleRow.url_key], set_=update
@@ -99,7 +99,7 @@ def save_verdict(session: Session, article_id: int, verdict: Verdict) -> None:
         "model_version": verdict.model_version,
         "classified_at": utcnow(),
     }
-    insert = _insert(session, VerdictRow).values(article_id=article_id, **values)
+    insert = dialect_insert(session, VerdictRow).values(article_id=article_id, **values)
     session.execute(
         insert.on_conflict_do_update(
             index_elements=[VerdictRow.article_id],
@@ -330,7 +330,7 @@ def queue_article_urls(
             }
             for url_key in url_keys[start : start + 500]
         ]
-        insert = _insert(session, PendingUrl).values(rows)
+        insert = dialect_insert(session, PendingUrl).values(rows)
         session.execute(insert.on_conflict_do_nothing(index_elements=[PendingUrl.url_key]))
 
 

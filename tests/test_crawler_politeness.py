@@ -125,6 +125,23 @@ async def test_retry_after_holds_back_the_whole_host(local_server: LocalServer) 
     assert other.time - busy.time >= 0.95
 
 
+async def test_crawlers_given_one_gate_space_their_requests_to_a_host_together(
+    local_server: LocalServer,
+) -> None:
+    delay = 0.15
+    urls = add_pages(local_server, HOST, 6)
+    gate = HostGate(max_connections_per_host=2)
+    config = config_for(local_server, default_min_delay_seconds=delay)
+    async with Crawler(config, gate=gate) as first, Crawler(config, gate=gate) as second:
+        await asyncio.gather(
+            *(crawler.fetch(url) for crawler, url in zip(itertools.cycle((first, second)), urls))
+        )
+    spacing = gaps(local_server.requests_to(HOST))
+    assert len(spacing) == 5
+    assert min(spacing) >= delay - SLACK, spacing
+    assert gate.last_start(HOST) is not None  # the crawlers used the gate they were given
+
+
 async def test_host_gate_spacing_without_network() -> None:
     gate = HostGate(max_connections_per_host=4)
     starts: list[float] = []

@@ -106,6 +106,31 @@ def test_digest_out_writes_the_stories_of_a_stored_day(
     assert row.sent_at is None and len(row.article_ids) == 11
 
 
+def test_a_profile_with_topics_gets_only_the_stories_in_those_fields(
+    prefect_harness: object,
+    stored_day: Database,
+    configure: Callable[..., None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Fields of the stored stories (tests/test_stories.py): A, B and D touch semiconductors,
+    # C is the call on climate and the South China Sea, E (Japan) is economy only.
+    configure(profiles=[
+        {"name": "chips", "partners": ["US"], "topics": ["semiconductors"]},
+        {"name": "sea", "partners": [], "topics": ["south-china-sea", "mekong"]},
+    ])
+    out = tmp_path / "out"
+    expected = {"chips": {"A", "B", "D"}, "sea": {"C"}}
+    for profile, keys in expected.items():
+        assert main(["digest", "--date", DAY.isoformat(), "--profile", profile,
+                     "--out", str(out)]) == 0
+        assert f"digest {profile} {DAY}: {len(keys)} stories" in capsys.readouterr().out
+        text = flat((out / profile / f"{DAY}.txt").read_text(encoding="utf-8"))
+        for key, title in US_TITLES.items():
+            assert (title in text) == (key in keys), (profile, key)
+        assert "Ito Naoki" not in text
+
+
 def test_send_mails_once_archives_and_force_sends_again(
     prefect_harness: object,
     stored_day: Database,

@@ -9,8 +9,10 @@ recipients are recorded; the written digest is never lost.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -280,3 +282,66 @@ def test_the_digest_flow_retries_a_temporary_refusal_and_sends_once(
     assert len(handler.envelopes) == 1
     row = desk.row()
     assert row.sent_at is not None and row.send_attempts == 2 and row.last_error is None
+
+
+class SlowHandler(RecordingHandler):
+    """Takes ``seconds`` to accept a message (a slow or distant mail server)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_two_runs_sending_the_same_digest_at_once_send_it_once(desk: MailDesk) -> None:
+    handler = SlowHandler(1.0)
+    controller = start_server(handler, desk.port)
+    settings = desk.settings()
+    outcomes: list[DigestOutcome] = []
+
+    def run() -> None:
+        outcome, rendered = desk.prepare(settings)
+        outcomes.append(deliver_digest(desk.db, settings, outcome, rendered))
+
+    try:
+        runs = [threading.Thread(target=run) for _ in range(2)]
+        for thread in runs:
+            thread.start()
+        for thread in runs:
+            thread.join(timeout=60)
+    finally:
+        controller.stop()
+    assert len(handler.envelopes) == 1
+    assert sorted(o.sent for o in outcomes) == [False, True]
+    [waiting] = [o for o in outcomes if not o.sent]
+    assert waiting.skipped is not None and waiting.error is None
+    row = desk.row()
+    assert row.sent_at is not None and row.send_attempts == 1 and row.sending_until is None
+
+
+def test_a_run_that_died_while_sending_holds_the_digest_until_its_lease_expires(
+    desk: MailDesk,
+) -> None:
+    handler = RecordingHandler()
+    controller = start_server(handler, desk.port)
+    settings = desk.settings()
+    try:
+        outcome, rendered = desk.prepare(settings)
+        with desk.db.session() as session:  # what a run killed in the middle of SMTP leaves
+            row = get_digest(session, "vn-us", DAY.isoformat())
+            assert row is not None
+            row.sending_until = datetime.now(UTC) + timedelta(minutes=5)
+        blocked = deliver_digest(desk.db, settings, outcome, rendered)
+        assert not blocked.sent and handler.envelopes == []
+        with desk.db.session() as session:  # five minutes later
+            row = get_digest(session, "vn-us", DAY.isoformat())
+            assert row is not None
+            row.sending_until = datetime.now(UTC) - timedelta(seconds=1)
+        sent = deliver_digest(desk.db, settings, outcome, rendered)
+    finally:
+        controller.stop()
+    assert sent.sent and len(handler.envelopes) == 1
+    assert desk.row().sent_at is not None

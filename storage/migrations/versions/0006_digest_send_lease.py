@@ -1,0 +1,30 @@
+"""digest send lease: one run at a time sends a digest
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-24 16:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("sending_until", storage.models.UtcDateTime(), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.drop_column("sending_until")
