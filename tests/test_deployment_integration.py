@@ -113,15 +113,14 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def deployed(
+def prefect_server(
     tmp_path: Path,
     local_server: LocalServer,
     smtp_server: tuple[RecordingHandler, Any],
     database_url: str,
-) -> Iterator[tuple[Processes, str]]:
-    """A Prefect server, then compose's deploy step (migrations, work pool, prefect.yaml
-    deployed), configured as an operator would (environment variables). Returns the
-    processes and diplowatch's database URL."""
+) -> Iterator[Processes]:
+    """A Prefect server on 127.0.0.1, and the environment an operator would set for
+    diplowatch (the outlet on the local server, the mail to aiosmtpd)."""
     _, smtp = smtp_server
     serve_outlet(local_server)
     port = free_port()
@@ -164,13 +163,22 @@ def deployed(
             assert time.monotonic() < deadline, processes.log("server")[-2000:]
             time.sleep(0.5)
         data.mkdir(parents=True, exist_ok=True)
-        processes.run(*compose_command("deploy"), timeout=300)
-        yield processes, database_url
+        yield processes
     finally:
         processes.stop()
 
 
+@pytest.fixture
+def deployed(prefect_server: Processes, database_url: str) -> tuple[Processes, str]:
+    """Then compose's deploy step (migrations, work pool, prefect.yaml deployed). Returns
+    the processes and diplowatch's database URL."""
+    prefect_server.run(*compose_command("deploy"), timeout=300)
+    return prefect_server, database_url
+
+
 PREFECT = str(REPO_ROOT / ".venv" / "bin" / "prefect")
+DIPLOWATCH = str(REPO_ROOT / ".venv" / "bin" / "diplowatch")
+ALEMBIC = str(REPO_ROOT / ".venv" / "bin" / "alembic")
 UUID = re.compile(r"UUID: ([0-9a-f-]{36})")
 
 
@@ -184,7 +192,9 @@ def run_deployment(processes: Processes, name: str, *params: str) -> str:
     return found.group(1)
 
 
-def wait_completed(processes: Processes, run_ids: list[str], timeout: float = 150) -> list[Any]:
+def wait_completed(
+    processes: Processes, run_ids: list[str], timeout: float = 150, log: str = "worker"
+) -> list[Any]:
     """Poll the API until the runs are final; they must have completed. Returns the runs."""
     api = processes.env["PREFECT_API_URL"]
     deadline = time.monotonic() + timeout
@@ -196,9 +206,9 @@ def wait_completed(processes: Processes, run_ids: list[str], timeout: float = 15
         final = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
         if len(runs) == len(run_ids) and all(state in final for state in states):
             break
-        assert time.monotonic() < deadline, f"{states}\n{processes.log('worker')[-3000:]}"
+        assert time.monotonic() < deadline, f"{states}\n{processes.log(log)[-3000:]}"
         time.sleep(1)
-    assert states == ["COMPLETED"] * len(run_ids), f"{states}\n{processes.log('worker')[-4000:]}"
+    assert states == ["COMPLETED"] * len(run_ids), f"{states}\n{processes.log(log)[-4000:]}"
     return list(runs)
 
 
@@ -332,3 +342,28 @@ def test_serve_refuses_to_start_without_a_prefect_server(
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         assert main(["serve"]) == 2
     assert "needs a Prefect server" in capsys.readouterr().err
+
+
+def test_diplowatch_serve_runs_a_deployment_triggered_by_hand(
+    prefect_server: Processes, database_url: str
+) -> None:
+    # The README's "one machine": migrate, `diplowatch serve` against the server, then a run
+    # triggered with `prefect deployment run` is executed by the serving process.
+    prefect_server.run(ALEMBIC, "-x", f"url={database_url}", "upgrade", "head")
+    prefect_server.start("serve", DIPLOWATCH, "serve")
+    api = prefect_server.env["PREFECT_API_URL"]
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        names = {
+            d["name"] for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json()
+        }
+        if {"monitor", "daily-digest", "reparse", "backfill"} <= names:
+            break
+        assert time.monotonic() < deadline, prefect_server.log("serve")[-3000:]
+        time.sleep(1)
+    run_id = run_deployment(prefect_server, "monitor/monitor", 'outlets=["vnexpress"]')
+    wait_completed(prefect_server, [run_id], log="serve")
+    db = Database(database_url, run_migrations=False)
+    assert count(db, ArticleRow) == 2
+    assert count(db, VerdictRow, VerdictRow.is_diplomacy.is_(True)) == 1
+    db.dispose()
