@@ -350,7 +350,7 @@ def test_diplowatch_serve_runs_a_deployment_triggered_by_hand(
     # The README's "one machine": migrate, `diplowatch serve` against the server, then a run
     # triggered with `prefect deployment run` is executed by the serving process.
     prefect_server.run(ALEMBIC, "-x", f"url={database_url}", "upgrade", "head")
-    prefect_server.start("serve", DIPLOWATCH, "serve")
+    serving = prefect_server.start("serve", DIPLOWATCH, "serve")
     api = prefect_server.env["PREFECT_API_URL"]
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
@@ -367,3 +367,9 @@ def test_diplowatch_serve_runs_a_deployment_triggered_by_hand(
     assert count(db, ArticleRow) == 2
     assert count(db, VerdictRow, VerdictRow.is_diplomacy.is_(True)) == 1
     db.dispose()
+    # systemd stops the service with SIGTERM: it must end promptly, not wait to be killed.
+    stopping = time.monotonic()
+    os.killpg(serving.pid, signal.SIGTERM)
+    serving.wait(timeout=60)
+    print(f"serve stopped in {time.monotonic() - stopping:.1f}s, exit {serving.returncode}")
+    assert time.monotonic() - stopping < 10, prefect_server.log("serve")[-2000:]
