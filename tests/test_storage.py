@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,3 +218,38 @@ def test_a_sent_digest_is_never_overwritten(db: Database) -> None:
         stored = get_digest(session, "vn-us", "2026-11-24")
         assert stored is not None
         assert (stored.subject, stored.message_id) == ("v1", "<m@x>")
+
+
+def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer(
+    tmp_path: Path,
+) -> None:
+    # Two processes on the embedded database (two overlapping monitor runs): one reads and
+    # then writes while the other writes in between. SQLite must make the other wait, not
+    # refuse the first one's write half-way ("database is locked").
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, second = Database(url), Database(url, run_migrations=False)
+    now = datetime.now(UTC)
+    has_read = threading.Event()
+
+    def other_process() -> None:
+        has_read.wait(timeout=10)
+        with second.session() as session:
+            record_fetch_failure(
+                session, "https://vov.vn/rss", outlet_key="vov", error="timeout", now=now
+            )
+
+    other = threading.Thread(target=other_process)
+    other.start()
+    with first.session() as session:
+        assert fetch_state(session, "https://vnexpress.net/rss") is None
+        has_read.set()
+        time.sleep(0.3)  # the other process tries to write now
+        record_fetch_failure(
+            session, "https://vnexpress.net/rss", outlet_key="vnexpress", error="500", now=now
+        )
+    other.join(timeout=30)
+    with first.session() as session:
+        assert fetch_state(session, "https://vnexpress.net/rss") is not None
+        assert fetch_state(session, "https://vov.vn/rss") is not None
+    first.dispose()
+    second.dispose()
