@@ -68,6 +68,16 @@ def use_smtp(configure: Callable[..., None], config: SmtpConfig, **more: Any) ->
     )
 
 
+@pytest.fixture
+def mailbox(
+    configure: Callable[..., None], smtp_server: tuple[RecordingHandler, SmtpConfig]
+) -> RecordingHandler:
+    """The local SMTP server, configured as the digest's mail server; what it received."""
+    handler, config = smtp_server
+    use_smtp(configure, config)
+    return handler
+
+
 def flat(text: str) -> str:
     """The plain-text part with its wrapped lines joined (titles may wrap)."""
     return " ".join(text.split())
@@ -134,13 +144,11 @@ def test_a_profile_with_topics_gets_only_the_stories_in_those_fields(
 def test_send_mails_once_archives_and_force_sends_again(
     prefect_harness: object,
     stored_day: Database,
-    configure: Callable[..., None],
-    smtp_server: tuple[RecordingHandler, SmtpConfig],
+    mailbox: RecordingHandler,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    handler, config = smtp_server
-    use_smtp(configure, config)
+    handler = mailbox
     out = tmp_path / "out"
     assert main(["digest", "--date", DAY.isoformat(), "--out", str(out), "--send"]) == 0
     assert ", sent: " in capsys.readouterr().out
@@ -282,11 +290,9 @@ def test_an_empty_day_sends_a_short_message_or_nothing_as_configured(
 def test_the_window_starts_at_the_last_sent_digest_and_a_story_is_sent_once(
     prefect_harness: object,
     stored_day: Database,
-    configure: Callable[..., None],
-    smtp_server: tuple[RecordingHandler, SmtpConfig],
+    mailbox: RecordingHandler,
 ) -> None:
-    handler, config = smtp_server
-    use_smtp(configure, config)
+    handler = mailbox
     [first] = daily_digest(day=DAY, send=True)
     assert first["sent"] is True and first["stories"] == 4
     # 1/10: a story of that day (our text); a3, the next-morning copy of a story already
@@ -340,11 +346,9 @@ def test_each_digest_is_published_as_a_markdown_artifact(
 def test_a_hostile_stored_title_cannot_change_the_mail(
     prefect_harness: object,
     stored_day: Database,
-    configure: Callable[..., None],
-    smtp_server: tuple[RecordingHandler, SmtpConfig],
+    mailbox: RecordingHandler,
 ) -> None:
-    handler, config = smtp_server
-    use_smtp(configure, config)
+    handler = mailbox
     hostile = Article(
         outlet="vnexpress",
         url="javascript:alert(document.cookie)",

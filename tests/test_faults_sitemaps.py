@@ -88,20 +88,26 @@ async def test_broken_and_hostile_sitemaps_are_counted_and_the_good_one_delivers
     assert not fault_site.server.requests_to(HOST, other.path)
 
 
-async def test_a_sitemap_index_pointing_at_another_host_is_not_followed(
-    fault_site: FaultSite,
-) -> None:
-    page = article(1)
-    fault_site.serve_robots()
-    fault_site.serve_page(page)
+def serve_index_listing_another_host(fault_site: FaultSite, child: str) -> None:
+    """/sitemap-1.xml: an index of a child sitemap on evil.example (served too, so that a
+    request to it would be seen) and of the outlet's own /sitemap-child.xml (``child``)."""
     index = (
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         "<sitemap><loc>https://evil.example/sitemap.xml</loc></sitemap>"
         f"<sitemap><loc>https://{HOST}/sitemap-child.xml</loc></sitemap></sitemapindex>"
     )
     fault_site.server.add(HOST, "/sitemap-1.xml", index, content_type="application/xml")
-    fault_site.server.add(HOST, "/sitemap-child.xml", urlset([page]), content_type="text/xml")
-    fault_site.server.add("evil.example", "/sitemap.xml", urlset([page]), content_type="text/xml")
+    fault_site.server.add(HOST, "/sitemap-child.xml", child, content_type="text/xml")
+    fault_site.server.add("evil.example", "/sitemap.xml", child, content_type="text/xml")
+
+
+async def test_a_sitemap_index_pointing_at_another_host_is_not_followed(
+    fault_site: FaultSite,
+) -> None:
+    page = article(1)
+    fault_site.serve_robots()
+    fault_site.serve_page(page)
+    serve_index_listing_another_host(fault_site, urlset([page]))
     one_sitemap = replace(SITEMAP_OUTLET, sitemaps=SITEMAPS[:1])
     counters = await backfill(fault_site, one_sitemap)
     assert counters.stored == 1
@@ -170,15 +176,9 @@ async def test_a_sitemap_index_in_a_monitor_run_never_leaves_the_outlet(
     page = article(1)
     fault_site.serve([])
     fault_site.serve_page(page)
-    index = (
-        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        "<sitemap><loc>https://evil.example/sitemap.xml</loc></sitemap>"
-        f"<sitemap><loc>https://{HOST}/sitemap-child.xml</loc></sitemap></sitemapindex>"
+    serve_index_listing_another_host(
+        fault_site, urlset([page]).replace("<lastmod>2026-11-20</lastmod>", "")
     )
-    fault_site.server.add(HOST, "/sitemap-1.xml", index, content_type="application/xml")
-    child = urlset([page]).replace("<lastmod>2026-11-20</lastmod>", "")
-    fault_site.server.add(HOST, "/sitemap-child.xml", child, content_type="text/xml")
-    fault_site.server.add("evil.example", "/sitemap.xml", child, content_type="text/xml")
     await fault_site.monitor(replace(MONITOR_SITEMAPS, sitemaps=SITEMAPS[:1]))
     assert set(fault_site.articles()) == {url_of(page)}
     assert fault_site.hosts_contacted() == {HOST}

@@ -21,6 +21,7 @@ from parsers.dates import parse_date
 from parsers.errors import ParseError
 from parsers.registry import outlet_by_key, outlet_for_url
 from tests.conftest import CORPUS_DIR, require_shared
+from tests.site import to_cp1258
 
 PAGES = CORPUS_DIR / "pages"
 EXPECTED = Path(__file__).resolve().parent / "expected"
@@ -308,23 +309,9 @@ def test_text_is_nfc_and_whitespace_is_collapsed() -> None:
     assert all(unicodedata.is_normalized("NFC", p) for p in article.paragraphs)
 
 
-def encode_cp1258(text: str) -> bytes:
-    """windows-1258 writes Vietnamese tones as combining marks after a (precomposed) base."""
-    out = bytearray()
-    for char in text:
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-            out += (base + tones).encode("cp1258")
-    return bytes(out)
-
-
 def test_bytes_are_decoded_with_the_declared_charset_into_nfc() -> None:
     html = CONSTRUCTED.replace("<head>", '<head><meta charset="windows-1258">')
-    article = parse_article(encode_cp1258(html), "https://baotinhmau.vn/a-123456.html")
+    article = parse_article(to_cp1258(html), "https://baotinhmau.vn/a-123456.html")
     assert article.title == "Thủ tướng tiếp Đại sứ Hoa Kỳ"
     assert article.paragraphs[0].startswith("Chiều 29/9, tại Trụ sở Chính phủ")
 

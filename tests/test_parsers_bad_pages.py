@@ -9,7 +9,6 @@ to the next one; the extraction benchmark scores the page as failed and goes on.
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from flows.cli import main
 from parsers.article import parse_article
 from parsers.errors import ParseError
 from tests.conftest import CORPUS_DIR, require_shared
+from tests.site import to_cp1258
 
 PAGES = CORPUS_DIR / "pages"
 EXPECTED = Path(__file__).resolve().parent / "expected"
@@ -87,25 +87,11 @@ def test_undecodable_bytes_are_a_wrong_encoding() -> None:
         parse_article(page, "https://baothu.vn/thoi-su/tiep-dai-su-123456.html")
 
 
-def cp1258(text: str) -> bytes:
-    """windows-1258 writes tones as combining marks after the base letter."""
-    out = bytearray()
-    for char in text:
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", char)
-            tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-            out += (base + tones).encode("cp1258", errors="replace")
-    return bytes(out)
-
-
 @pytest.mark.corpus
 def test_a_windows_1258_page_labelled_utf8_is_still_read_right() -> None:
     page = recorded("vnexpress_article")
     article = parse_article(page, VNEXPRESS, header_charset="text/html; charset=utf-8")
-    relabelled = cp1258(page.decode("utf-8"))
+    relabelled = to_cp1258(page.decode("utf-8"))
     again = parse_article(relabelled, VNEXPRESS, header_charset="text/html; charset=utf-8")
     assert (again.title, again.paragraphs) == (article.title, article.paragraphs)
 

@@ -10,20 +10,15 @@ og:type is "website" on these pages although they are articles.
 
 from __future__ import annotations
 
-from parsers.outlets.base import SelectorParser
+from parsers.outlets.base import detail_cms_parser
 
 METHOD = "baochinhphu"
 PARSER_VERSION = "baochinhphu@2026-03"
 
-PARSER = SelectorParser(
-    method=METHOD,
-    version=PARSER_VERSION,
-    title="h1.detail-title",
-    body="div.detail-content.afcbc-body, div.detail-content",
-    sapo="h2.detail-sapo, .detail-sapo",
-    date='.detail-time [data-role="publishdate"], .detail-time',
+PARSER = detail_cms_parser(
+    METHOD,
+    PARSER_VERSION,
     authors=".detail-author-top, .detail-author",
     breadcrumb=".detail-breadcrumb a",
-    drop='[type="RelatedNewsBox"], .kbwscwl-relatedbox',
 )
 parse = PARSER.parse

@@ -86,3 +86,28 @@ class SelectorParser:
         found.sapo, dateline = split_dateline(found.sapo, url, meta.site_name)
         found.credited_source = trailer.credited_source or self._source(tree) or dateline
         return build_article(found, url, self.method, now)
+
+
+def detail_cms_parser(
+    method: str,
+    version: str,
+    *,
+    authors: str,
+    breadcrumb: str,
+    body: str = "div.detail-content.afcbc-body, div.detail-content",
+    drop: str = '[type="RelatedNewsBox"], .kbwscwl-relatedbox',
+) -> SelectorParser:
+    """A parser for the CMS shared by Tuổi Trẻ, Báo Chính phủ and Người Lao Động
+    (``detail-*`` classes): the same title, lead and date; each outlet its byline, breadcrumb
+    and, where it differs, body and widgets."""
+    return SelectorParser(
+        method=method,
+        version=version,
+        title="h1.detail-title",
+        body=body,
+        sapo="h2.detail-sapo, .detail-sapo",
+        date='.detail-time [data-role="publishdate"], .detail-time',
+        authors=authors,
+        breadcrumb=breadcrumb,
+        drop=drop,
+    )

@@ -10,20 +10,15 @@ the decree (kept: part of the article).
 
 from __future__ import annotations
 
-from parsers.outlets.base import SelectorParser
+from parsers.outlets.base import detail_cms_parser
 
 METHOD = "nld"
 PARSER_VERSION = "nld@2026-03"
 
-PARSER = SelectorParser(
-    method=METHOD,
-    version=PARSER_VERSION,
-    title="h1.detail-title",
-    body="div.detail-content.afcbc-body, div.detail-content",
-    sapo="h2.detail-sapo, .detail-sapo",
-    date='.detail-time [data-role="publishdate"], .detail-time',
+PARSER = detail_cms_parser(
+    METHOD,
+    PARSER_VERSION,
     authors='.detail-author [data-role="author"], .detail-author .name',
     breadcrumb=".detail-cate a",
-    drop='[type="RelatedNewsBox"], .kbwscwl-relatedbox',
 )
 parse = PARSER.parse

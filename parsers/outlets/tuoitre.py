@@ -12,20 +12,17 @@ another story and a "Đọc tiếp" read-more button (both dropped). A second, e
 
 from __future__ import annotations
 
-from parsers.outlets.base import SelectorParser
+from parsers.outlets.base import detail_cms_parser
 
 METHOD = "tuoitre"
 PARSER_VERSION = "tuoitre@2026-03"
 
-PARSER = SelectorParser(
-    method=METHOD,
-    version=PARSER_VERSION,
-    title="h1.detail-title",
-    body='div.detail-content[itemprop="articleBody"], .detail-cmain div.detail-content',
-    sapo="h2.detail-sapo, .detail-sapo",
-    date='.detail-time [data-role="publishdate"], .detail-time',
+PARSER = detail_cms_parser(
+    METHOD,
+    PARSER_VERSION,
     authors=".author-item-name a, .detail-author-bot a.name",
     breadcrumb=".detail-cate a",
+    body='div.detail-content[itemprop="articleBody"], .detail-cmain div.detail-content',
     drop='[type="RelatedOneNews"], [type="RelatedNewsBox"], .readmore-body-box',
 )
 parse = PARSER.parse
