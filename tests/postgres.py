@@ -11,14 +11,16 @@ Use the ``database_url`` fixture (import it into the test module): it is paramet
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 POSTGRES_URL_VARIABLE = "DIPLOWATCH_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -26,6 +28,21 @@ BACKENDS = ["sqlite", "postgresql"]
 
 def postgres_server_url() -> str | None:
     return os.environ.get(POSTGRES_URL_VARIABLE) or None
+
+
+def drop_database(admin: Engine, name: str, attempts: int = 20) -> None:
+    """DROP DATABASE … WITH (FORCE), tried again for a while: a test that deleted many rows
+    may have woken autovacuum in that database, whose worker our role may not terminate
+    (it ends by itself within moments)."""
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 @contextmanager
@@ -39,8 +56,7 @@ def fresh_postgres_database(server_url: str, prefix: str = "dw_test") -> Iterato
         try:
             yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
         finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_database(admin, name)
     finally:
         admin.dispose()
 

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -269,8 +270,17 @@ def test_deployed_flows_run_on_a_worker_politely_and_the_digest_arrives(
 def two_runs_site(
     local_server: LocalServer, configure: Callable[..., None]
 ) -> Callable[[bool], list[float]]:
-    """Two monitor flow runs at once on one outlet; returns the gaps between request starts."""
+    """Two monitor flow runs at once on one outlet; returns the gaps between request starts.
+    The feed lists a dozen articles, so that each run lasts long enough (a dozen delays) for
+    the two runs to overlap even when one of them starts late on a busy machine."""
     serve_outlet(local_server)
+    pages = [
+        replace(SPORT_ARTICLE, path=f"/the-thao/tin-{n}-49000{n:02d}.html", title=f"Tin {n}")
+        for n in range(12)
+    ]
+    local_server.add(HOST, "/rss/thoi-su.rss", rss_feed(HOST, [DIPLOMACY_ARTICLE, *pages]))
+    for page in pages:
+        local_server.add(HOST, page.path, article_html(HOST, page))
 
     def run(shared: bool) -> list[float]:
         from flows.monitor import monitor
