@@ -1,12 +1,20 @@
-"""``parse_article``: one page → one ``Article``, through an explicit fallback chain.
+"""``parse_article``: one page → one ``Article``, through an explicit, quality-gated chain.
 
 1. the outlet parser: the one the registry names for the URL's outlet (``extractor="auto"``),
    or the one named explicitly (``extractor="vnexpress"``);
 2. the generic extractor (``parsers.generic``), also forced by ``extractor="generic"``;
-3. title and lead: og:title / headline / <title> and og:description, no paragraphs.
+3. the libraries (``parsers.libraries``): trafilatura, then resiliparse (``extractor="auto"``
+   only, or forced by name);
+4. title and lead: og:title / headline / <title> and og:description, no paragraphs.
 
-``Article.extraction_method`` records which step won. When even step 3 finds no title the
-page is not an article we can use, and ``ParseError`` says which URL and why.
+Every result of steps 1-3 is judged by the quality gate (``parsers.quality``) against the
+page's own prose: the first that passes wins; when none passes, the best-scoring one is
+kept. ``Article.extraction_method`` names the winner and ``Article.extraction_notes`` says
+why each earlier step lost, so a fallback, or a collapse to title and lead, is never
+silent. With an extractor forced by name there is no fallback beyond it (an outlet parser
+still falls back to the generic extractor), and a page that does not look like an article
+is extracted anyway, with a warning in the notes. When even step 4 finds no title, or the
+page is no article (``extractor="auto"``), ``ParseError`` says which URL and why.
 """
 
 from __future__ import annotations
@@ -15,12 +23,13 @@ import codecs
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from parsers import checks, generic
+from parsers import checks, generic, libraries
 from parsers.assemble import best_date, build_article, split_dateline
 from parsers.charset import (
     canonical_charset,
@@ -28,9 +37,10 @@ from parsers.charset import (
     decode_html,
     sniff_declared,
 )
-from parsers.errors import ExtractionError, ParseError
-from parsers.generic import found_from_meta, visible_dates
+from parsers.errors import ExtractionError, NotAnArticleError, ParseError
+from parsers.furniture import found_from_meta, visible_dates
 from parsers.outlets import OUTLET_PARSERS
+from parsers.quality import judge, profile_page
 from parsers.registry import is_article_url, outlet_for_url
 from parsers.structured import read_page_meta
 from parsers.urls import normalize_url
@@ -39,12 +49,13 @@ from records import Article
 TITLE_AND_LEAD = "title-and-lead"
 GENERIC = "generic"
 AUTO = "auto"
+LIBRARIES = (libraries.TRAFILATURA, libraries.RESILIPARSE)  # in the order they are tried
 
 __all__ = ["AUTO", "GENERIC", "TITLE_AND_LEAD", "ParseError", "parse_article"]
 
 logger = logging.getLogger(__name__)
 
-StepFn = Callable[[Any, str, datetime | None], Article]
+StepFn = Callable[[Any, str | bytes, str, datetime | None], Article]
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title|p|div)\b", re.I)
 
 
@@ -55,7 +66,9 @@ def _looks_like_html(document: str | bytes) -> bool:
     return bool(_HTML_SNIFF.search(head.lstrip()))
 
 
-def _title_and_lead(tree: Any, url: str, now: datetime | None) -> Article:
+def _title_and_lead(
+    tree: Any, url: str, now: datetime | None, *, strict: bool = True
+) -> tuple[Article, list[str]]:
     meta = read_page_meta(tree)
     found = found_from_meta(meta, tree, url)
     if not found.title:
@@ -63,24 +76,37 @@ def _title_and_lead(tree: Any, url: str, now: datetime | None) -> Article:
     declared = meta.has_article_ld or (meta.og_type or "").lower() == "article"
     dated = best_date(found.published + visible_dates(tree), now) is not None
     reason = checks.not_an_article(url, declared=declared, dated=dated)
-    if reason:
+    warnings = []
+    if reason and strict:
         raise ParseError(f"{url}: {reason}")
+    if reason:
+        warnings.append(f"may not be {reason.removeprefix('not ')}")
     found.sapo, found.credited_source = split_dateline(found.sapo, url, meta.site_name)
-    return build_article(found, url, TITLE_AND_LEAD, now)
+    return build_article(found, url, TITLE_AND_LEAD, now), warnings
 
 
 def _outlet_step(key: str) -> StepFn:
     module = OUTLET_PARSERS[key]
 
-    def step(tree: Any, url: str, now: datetime | None) -> Article:
+    def step(tree: Any, document: str | bytes, url: str, now: datetime | None) -> Article:
         article: Article = module.parse(tree, url, now=now)
         return article
 
     return step
 
 
-def _generic_step(tree: Any, url: str, now: datetime | None) -> Article:
-    return generic.extract(tree, url, now=now)
+def _generic_step(strict: bool) -> StepFn:
+    def step(tree: Any, document: str | bytes, url: str, now: datetime | None) -> Article:
+        return generic.extract(tree, url, now=now, strict=strict)
+
+    return step
+
+
+def _library_step(name: str, strict: bool) -> StepFn:
+    def step(tree: Any, document: str | bytes, url: str, now: datetime | None) -> Article:
+        return libraries.library_article(name, tree, document, url, now, strict=strict)
+
+    return step
 
 
 def _declared_url(text: str | bytes) -> str:
@@ -98,15 +124,17 @@ def _chain(url: str, extractor: str) -> list[tuple[str, StepFn]]:
     if extractor == AUTO:
         outlet = outlet_for_url(url)
         first = outlet.parser if outlet and outlet.parser in OUTLET_PARSERS else None
-    elif extractor == GENERIC:
-        first = None
-    elif extractor in OUTLET_PARSERS:
-        first = extractor
-    else:
-        known = ", ".join([AUTO, GENERIC, *sorted(OUTLET_PARSERS)])
-        raise ValueError(f"unknown extractor {extractor!r}; choose one of: {known}")
-    steps: list[tuple[str, StepFn]] = [(first, _outlet_step(first))] if first else []
-    return [*steps, (GENERIC, _generic_step)]
+        steps = [(first, _outlet_step(first))] if first else []
+        steps.append((GENERIC, _generic_step(True)))
+        return steps + [(name, _library_step(name, True)) for name in LIBRARIES]
+    if extractor == GENERIC:
+        return [(GENERIC, _generic_step(False))]
+    if extractor in LIBRARIES:
+        return [(extractor, _library_step(extractor, False))]
+    if extractor in OUTLET_PARSERS:
+        return [(extractor, _outlet_step(extractor)), (GENERIC, _generic_step(False))]
+    known = ", ".join([AUTO, GENERIC, *LIBRARIES, *sorted(OUTLET_PARSERS)])
+    raise ValueError(f"unknown extractor {extractor!r}; choose one of: {known}")
 
 
 def parse_article(
@@ -148,12 +176,15 @@ def parse_article(
             raise ParseError(f"{url!r}: {error}") from None
     else:
         url = _declared_url(document)
+    warning = ""
     verified = checks.verified_outlet(url, frozenset(OUTLET_PARSERS))
     if verified is not None and not is_article_url(verified, url):
         meta = read_page_meta(LexborHTMLParser(document))
         reason = checks.not_an_outlet_article(url, verified, meta.has_article_ld)
-        if reason:
+        if reason and extractor == AUTO:
             raise ParseError(f"{url}: {reason}")
+        if reason:  # an extractor forced by the user extracts what is there
+            warning = f"may not be an article: {reason.removeprefix('not an article page: ')}"
     article = _extract(document, url, extractor, now)
     if isinstance(html, bytes) and document is html and checks.garbled(article):
         # Not UTF-8 after all (or partly): decode with detection, keep the cleaner reading.
@@ -162,6 +193,8 @@ def parse_article(
     reason = checks.wrong_encoding(article)
     if reason:
         raise ParseError(f"{url}: {reason}")
+    if warning:
+        article = replace(article, extraction_notes=(warning, *article.extraction_notes))
     return article
 
 
@@ -183,15 +216,41 @@ def _decoded(body: bytes, header_charset: str | None) -> str | bytes:
 
 
 def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) -> Article:
-    for name, step in _chain(url, extractor):
+    """Run the chain (module docstring) over one decoded page."""
+    page = LexborHTMLParser(text)
+    profile = profile_page(page.clone())
+    notes: list[str] = []
+    kept: list[tuple[float, int, Article]] = []  # (score, -position, article) of the losers
+    for position, (name, step) in enumerate(_chain(url, extractor)):
+        # Each step gets its own copy of the tree: every step prunes the tree it is given.
         try:
-            return step(LexborHTMLParser(text), url, now)
+            article = step(page.clone(), text, url, now)
+        except NotAnArticleError:
+            break  # a listing or section front: no extractor will make an article of it
         except ExtractionError as failure:
-            logger.debug("%s step failed: %s", name, failure)
-        except Exception:
+            notes.append(f"{name}: {_reason(failure, url)}")
+            logger.debug("%s step failed on %s: %s", name, url, failure)
+            continue
+        except Exception as crash:
             if name == GENERIC:
                 raise
             # An outlet parser broken by a redesign must not stop the pipeline: fall back.
             logger.warning("%s parser crashed on %s; falling back", name, url, exc_info=True)
-        # The next step parses a fresh tree: every step prunes the tree it is given.
-    return _title_and_lead(LexborHTMLParser(text), url, now)
+            notes.append(f"{name}: crashed ({type(crash).__name__})")
+            continue
+        judgement = judge(article, profile)
+        if judgement.passed:
+            return replace(article, extraction_notes=(*article.extraction_notes, *notes))
+        notes.append(f"{name}: {judgement.reason}")
+        kept.append((judgement.score, -position, article))
+    if kept:
+        best = max(kept, key=lambda entry: (entry[0], entry[1]))[2]
+        if best.paragraphs:
+            return replace(best, extraction_notes=(*best.extraction_notes, *notes))
+    article, warnings = _title_and_lead(page.clone(), url, now, strict=extractor == AUTO)
+    return replace(article, extraction_notes=(*warnings, *notes))
+
+
+def _reason(failure: ExtractionError, url: str) -> str:
+    message = str(failure)
+    return message.removeprefix(f"{url}: ") if url else message

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from parsers.credits import normalize_name
+from parsers.credits import normalize_name, split_agency
 from parsers.dates import parse_date
 from parsers.registry import outlet_for_url
 from parsers.structured import PageMeta
@@ -160,6 +160,7 @@ def build_article(found: Found, url: str, method: str, now: datetime | None) -> 
     if updated is not None and published is not None and updated < published:
         updated = None
     images = unique_images(found.images)
+    authors, agency = _authors(found.authors, page_url, found.site_name)
     return Article(
         outlet=outlet.key if outlet else "",
         url=page_url,
@@ -167,27 +168,33 @@ def build_article(found: Found, url: str, method: str, now: datetime | None) -> 
         title=title,
         sapo=sapo,
         paragraphs=_clean_paragraphs(found.paragraphs, title, sapo),
-        authors=_authors(found.authors, page_url, found.site_name),
+        authors=authors,
         published_at=published,
         updated_at=updated,
         section=clean_text(found.section) or None,
         tags=unique([clean_text(t).lstrip("#").strip() for t in found.tags]),
         images=images,
-        credited_source=clean_text(found.credited_source) or None,
+        credited_source=clean_text(found.credited_source) or agency,
         extraction_method=method,
     )
 
 
-def _authors(names: list[str], url: str, site_name: str | None) -> tuple[str, ...]:
-    """People only: no handles ("baotuoitre"), no outlet names ("VnExpress", "Dân Trí")."""
+def _authors(
+    names: list[str], url: str, site_name: str | None
+) -> tuple[tuple[str, ...], str | None]:
+    """People only: no handles ("baotuoitre"), no outlet names ("VnExpress", "Dân Trí"); an
+    agency attached to a name ("Tâm HằngTTXVN", "Minh Anh/TTXVN") is split off and returned."""
     kept = []
+    agency: str | None = None
     for name in (normalize_name(n) for n in names):
+        name, attached = split_agency(name)
+        agency = agency or attached
         if not name or "://" in name or "@" in name:
             continue
         if (" " not in name and name.islower()) or owns_name(name, url, site_name):
             continue
         kept.append(name)
-    return unique(kept)
+    return unique(kept), agency
 
 
 def unique_images(images: list[Image]) -> tuple[Image, ...]:

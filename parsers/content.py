@@ -221,7 +221,7 @@ _LINK_LINE_MAX = 200  # characters: shorter lines made of links are dropped as l
 _BLOCKISH_TAGS = BLOCK_TAGS | (CONTAINER_TAGS - {"span", "font"}) | {"figure", "img", "picture"}
 
 
-def _has_block_child(node: Any) -> bool:
+def has_block_child(node: Any) -> bool:
     return any(child.tag in _BLOCKISH_TAGS for child in node.iter(include_text=False))
 
 
@@ -278,11 +278,11 @@ class _Walker:
                     self.images[-1] = Image(last.url, node_text(child) or None)
             elif tag in BLOCK_TAGS:
                 self._flush()
-                if tag in ("li",) and _has_block_child(child):
+                if tag in ("li",) and has_block_child(child):
                     self.walk(child)
                 else:
                     self._emit(child.text(deep=True, separator=""), tag, child)
-            elif tag in INLINE_TAGS and not _has_block_child(child):
+            elif tag in INLINE_TAGS and not has_block_child(child):
                 self._inline.append(child.text(deep=True, separator=""))
             elif tag in ("hr",):
                 self._flush()

@@ -25,7 +25,15 @@ _BYLINE_SUFFIX = re.compile(
     r"\s*[(\[](?P<note>tổng hợp|lược dịch|biên dịch|dịch|t/h|th|theo\s+[^)\]]{2,50})[)\]]\.?$",
     re.IGNORECASE,
 )
-_AGENCY_SUFFIX = re.compile(r"\s*(?:/|\s-\s|\s–\s)\s*(?P<agency>TTXVN|VNA|VOV|TTXVN/Vietnam\+)$")
+AGENCIES = r"TTXVN/Vietnam\+|TTXVN|VNA|VOV|TTXVN/VNA|Vietnam\+|VNS"
+# "Tâm Hằng/TTXVN", "Tâm Hằng - TTXVN", "Tâm Hằng (TTXVN)", and glued: "Tâm HằngTTXVN"
+# (a byline box whose name and agency were two elements without a space between them).
+_AGENCY_SUFFIX = re.compile(
+    rf"(?:\s*(?:/|\s-\s|\s–\s)\s*|\s*\(\s*|(?<=[a-zà-ỹđ]))(?P<agency>{AGENCIES})\s*\)?\.?$"
+)
+_AGENCY_ONLY = re.compile(
+    rf"^[(\[]?\s*(?:theo\s+|nguồn\s*:?\s*)?(?P<agency>{AGENCIES})\s*[)\]]?\.?$", re.IGNORECASE
+)
 _CREDIT_LINE = re.compile(
     r"^[(\[]?\s*(?P<kind>theo|nguồn)\s*:?\s+(?P<source>[^()\[\]]{2,60}?)\s*[)\]]?\s*\.?$",
     re.IGNORECASE,
@@ -87,6 +95,30 @@ def _credit_line(text: str) -> str | None:
         theo = re.match(r"(?i)theo\s+(.+)", source)
         return f"Theo {theo.group(1)}" if theo else f"({source})"
     return None
+
+
+def split_agency(name: str) -> tuple[str, str | None]:
+    """A name without the agency glued or attached to it, and that agency ("Tâm HằngTTXVN"
+    -> ("Tâm Hằng", "TTXVN")); the name unchanged and None when there is none."""
+    match = _AGENCY_SUFFIX.search(name)
+    if match is None or match.start() == 0:
+        return name, None
+    return name[: match.start()].rstrip(" ,-–/("), match["agency"]
+
+
+def split_byline(text: str) -> tuple[list[str], str | None] | None:
+    """A byline piece read on its own: the names it gives and the agency it credits.
+
+    "Tâm Hằng" -> (["Tâm Hằng"], None); "TTXVN" or "(Theo TTXVN)" -> ([], "TTXVN");
+    "Minh Anh (TTXVN)" -> (["Minh Anh"], "TTXVN"); a piece that is neither -> None.
+    """
+    text = text.strip()
+    only = _AGENCY_ONLY.match(text)
+    if only:
+        return [], only["agency"]
+    rest, agency = split_agency(text)
+    names = byline_names(rest)
+    return (names, agency) if names else None
 
 
 def _byline(block: Block) -> tuple[list[str], str | None] | None:

@@ -21,3 +21,7 @@ class SitemapError(ParserError):
 
 class ExtractionError(ParserError):
     """One step of the article fallback chain found nothing; the next step is tried."""
+
+
+class NotAnArticleError(ExtractionError):
+    """The page is no article (a section front, a listing): no later step is tried."""

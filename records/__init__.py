@@ -108,7 +108,9 @@ class Article:
     tags: tuple[str, ...] = ()
     images: tuple[Image, ...] = ()
     credited_source: str | None = None
-    extraction_method: str = ""  # e.g. "vnexpress", "generic", "title-and-lead"
+    extraction_method: str = ""  # e.g. "vnexpress", "generic", "trafilatura", "title-and-lead"
+    # Why each extractor tried before the winner lost, e.g. "generic: lead only (...)".
+    extraction_notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -132,6 +134,7 @@ class Article:
             "images": [asdict(image) for image in self.images],
             "credited_source": self.credited_source,
             "extraction_method": self.extraction_method,
+            "extraction_notes": list(self.extraction_notes),
         }
 
 

@@ -118,6 +118,8 @@ class ArticleRow(Base):
     images: Mapped[list[Any]] = mapped_column(JSON)
     credited_source: Mapped[str | None] = mapped_column(String(300))
     extraction_method: Mapped[str] = mapped_column(String(64))
+    # Why the extractors before the winner lost ("generic: 12 body words of 640 visible").
+    extraction_notes: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     first_seen_at: Mapped[datetime] = mapped_column(index=True)
     fetched_at: Mapped[datetime]
     warc_file: Mapped[str | None] = mapped_column(String(1024))
@@ -166,6 +168,8 @@ class OutletRun(Base):
     empty_bodies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     short_bodies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     missing_dates: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Articles whose first extractor failed the quality gate (a later one won).
+    fallbacks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DigestRow(Base):

@@ -75,6 +75,7 @@ def upsert_article(
         "images": [asdict(image) for image in article.images],
         "credited_source": article.credited_source,
         "extraction_method": article.extraction_method,
+        "extraction_notes": list(article.extraction_notes),
         "fetched_at": fetched_at,
         "warc_file": warc_file,
     }
@@ -124,6 +125,7 @@ def article_from_row(row: ArticleRow) -> Article:
         images=tuple(Image(**image) for image in row.images),
         credited_source=row.credited_source,
         extraction_method=row.extraction_method,
+        extraction_notes=tuple(row.extraction_notes or ()),
     )
 
 
@@ -237,6 +239,7 @@ class OutletCounters:
     empty_bodies: int = 0
     short_bodies: int = 0
     missing_dates: int = 0
+    fallbacks: int = 0  # articles whose first extractor failed the quality gate
     answers: int = 0  # feeds, sitemaps and listing pages that answered (304 included)
 
     def error(self, message: str) -> None:
@@ -267,6 +270,7 @@ def record_outlet_run(
             empty_bodies=counters.empty_bodies,
             short_bodies=counters.short_bodies,
             missing_dates=counters.missing_dates,
+            fallbacks=counters.fallbacks,
         )
     )
     outlet = session.get(OutletRow, counters.outlet_key) or OutletRow(

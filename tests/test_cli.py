@@ -32,6 +32,7 @@ PARSE_KEYS = {
     "images",
     "credited_source",
     "extraction_method",
+    "extraction_notes",
 }
 
 

@@ -19,7 +19,7 @@ from parsers.assemble import Found, build_article, choose_title, split_dateline
 from parsers.content import blocks, drop_boilerplate, prune, remove_all
 from parsers.credits import byline_names, split_trailer
 from parsers.errors import ExtractionError
-from parsers.generic import found_from_meta
+from parsers.furniture import found_from_meta
 from parsers.structured import read_page_meta
 from parsers.text import node_text
 from records import Article

@@ -1,0 +1,103 @@
+"""The quality gate: is an extraction a real article body, or did it collapse?
+
+Every step of the fallback chain (``parsers.article``) is judged here against the page it came
+from. The page is profiled once (``profile_page``): its *prose*, the runs of text that read
+like paragraphs (a text node of at least ``PROSE_RUN`` characters outside links, scripts,
+navigation and forms, counted in words). Menus, link lists, buttons and dates are short runs and
+do not count; related-news leads and comments do, which is why the coverage test below leaves
+room for them.
+
+An extraction fails the gate (``judge``) when
+- it has no body: no paragraph at all, or fewer than ``MIN_BODY_WORDS`` words beyond the lead
+  ("lead only");
+- it covers too little of the page's prose: under ``MIN_COVERAGE`` of it while the page holds
+  at least ``MISSED_WORDS`` words of prose more than the body (a body split across sibling
+  containers, or a container chosen next to the real one);
+- it is mostly boilerplate: over ``MAX_SHORT_SHARE`` of its words in short lines (menus, link
+  lists and captions taken for paragraphs).
+
+``Judgement.score`` orders candidates when every step fails: the body's words, discounted by
+its boilerplate share; the best-scoring candidate is kept. The reason of each failure is
+recorded in ``Article.extraction_notes`` so a collapse is never silent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from records import Article
+
+PROSE_RUN = 60  # characters: a text run this long outside a link reads like a paragraph
+MIN_BODY_WORDS = 30
+MIN_COVERAGE = 0.45
+MISSED_WORDS = 120
+MAX_SHORT_SHARE = 0.5
+SHORT_LINE_WORDS = 6
+_NOT_PROSE = (
+    "script", "style", "noscript", "template", "a", "nav", "button", "select", "option",
+    "textarea", "svg", "iframe",
+)  # not <form>: ASP.NET pages wrap the whole page in one
+_RUN_BREAK = "\x00"  # between text nodes: a run never spans two elements' texts
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class PageProfile:
+    """What the page holds, independent of any extractor."""
+
+    prose_words: int  # words in paragraph-like text runs (see the module docstring)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    passed: bool
+    score: float
+    reason: str  # why it failed, or a short summary when it passed
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def profile_page(tree: Any) -> PageProfile:
+    """Profile one parsed page. The tree is consumed (links, scripts and forms are removed
+    from it): pass a copy (``tree.clone()``)."""
+    body = tree.body
+    if body is None:
+        return PageProfile(prose_words=0)
+    tree.strip_tags(list(_NOT_PROSE))
+    total = 0
+    for run in body.text(deep=True, separator=_RUN_BREAK).split(_RUN_BREAK):
+        if len(run) >= PROSE_RUN:
+            stripped = " ".join(run.split())
+            if len(stripped) >= PROSE_RUN:
+                total += words(stripped)
+    return PageProfile(prose_words=total)
+
+
+def judge(article: Article, profile: PageProfile) -> Judgement:
+    """Whether ``article``'s body stands as the page's article body (module docstring)."""
+    body_words = [words(p) for p in article.paragraphs]
+    total = sum(body_words)
+    lead = words(article.sapo or "")
+    short = sum(n for n in body_words if n <= SHORT_LINE_WORDS)
+    short_share = short / total if total else 0.0
+    score = total * (1.0 - short_share)
+    prose = profile.prose_words
+    summary = f"{total} body words in {len(body_words)} paragraphs, {prose} words of prose"
+    if not article.paragraphs:
+        return Judgement(False, 0.0, f"no body (lead only; the page has {prose} words of prose)")
+    if total < MIN_BODY_WORDS and prose - lead >= MIN_BODY_WORDS * 2:
+        return Judgement(False, score, f"lead only ({summary})")
+    # The lead is part of the page's prose: count it on the body's side.
+    covered = total + lead
+    if prose and covered < MIN_COVERAGE * prose and prose - covered >= MISSED_WORDS:
+        share = covered / prose
+        return Judgement(False, score, f"covers {share:.0%} of the page's prose ({summary})")
+    if total >= MIN_BODY_WORDS and short_share > MAX_SHORT_SHARE:
+        return Judgement(
+            False, score, f"mostly short lines: {short_share:.0%} of {total} words (menus?)"
+        )
+    return Judgement(True, score, summary)
