@@ -66,26 +66,29 @@ class ExtractionHealth:
     articles: int
     empty_share: float
     missing_date_share: float
+    fallback_share: float = 0.0
 
     def is_bad(self, alerts: AlertSettings) -> bool:
         return self.articles >= alerts.min_articles and (
             self.empty_share > alerts.max_empty_share
             or self.missing_date_share > alerts.max_missing_date_share
+            or self.fallback_share > alerts.max_fallback_share
         )
 
 
 def extraction_health(runs: Sequence[OutletRun], min_articles: int) -> ExtractionHealth:
     """Shares over the newest runs (newest first) until ``min_articles`` articles are covered."""
-    stored = empty = missing = 0
+    stored = empty = missing = fallbacks = 0
     for run in runs:
         stored += run.stored
         empty += run.empty_bodies
         missing += run.missing_dates
+        fallbacks += run.fallbacks or 0
         if stored >= min_articles:
             break
     if not stored:
         return ExtractionHealth(0, 0.0, 0.0)
-    return ExtractionHealth(stored, empty / stored, missing / stored)
+    return ExtractionHealth(stored, empty / stored, missing / stored, fallbacks / stored)
 
 
 def outlet_incidents(
@@ -117,7 +120,8 @@ def outlet_incidents(
                 outlet_key,
                 "extraction",
                 f"of the last {now.articles} articles, {now.empty_share:.0%} have an empty "
-                f"body and {now.missing_date_share:.0%} no date",
+                f"body, {now.missing_date_share:.0%} no date and {now.fallback_share:.0%} "
+                "needed a fallback extractor",
             )
         )
     elif latest.stored and before.is_bad(alerts) and not now.is_bad(alerts):
@@ -179,6 +183,7 @@ SUMMARY_COLUMNS = (
     ("empty", "empty_bodies"),
     ("short", "short_bodies"),
     ("undated", "missing_dates"),
+    ("fallback", "fallbacks"),
     ("error streak", "error_streak"),
 )
 

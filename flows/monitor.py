@@ -69,6 +69,7 @@ async def monitor_outlet_task(
         "errors": counters.errors,
         "error_messages": counters.error_messages,
         "empty_bodies": counters.empty_bodies,
+        "fallbacks": counters.fallbacks,
         "short_bodies": counters.short_bodies,
         "missing_dates": counters.missing_dates,
         "error_streak": streak,

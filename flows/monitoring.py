@@ -104,6 +104,13 @@ def count_extraction_health(article: Article, counters: OutletCounters) -> None:
     counters.empty_bodies += int(words == 0)
     counters.short_bodies += int(0 < words < SHORT_BODY_WORDS)
     counters.missing_dates += int(article.published_at is None)
+    # Notes mean the first extractor failed the quality gate and a later one won.
+    counters.fallbacks += int(bool(article.extraction_notes))
+    if article.extraction_notes:
+        log.warning(
+            "%s: %s read by %s after the quality gate: %s", article.outlet, article.url,
+            article.extraction_method, "; ".join(article.extraction_notes),
+        )
 
 
 @dataclass(frozen=True)

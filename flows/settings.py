@@ -80,6 +80,9 @@ class AlertSettings(BaseModel):
     min_articles: int = 10
     max_empty_share: float = 0.3
     max_missing_date_share: float = 0.5
+    # ... or when more than this share needed a fallback extractor (the quality gate failed
+    # the outlet's first extractor on them: a redesign, or a layout the generic path misses).
+    max_fallback_share: float = 0.3
 
 
 def _default_profiles() -> list[WatchProfile]:

@@ -26,6 +26,7 @@ DROP_TAGS = (
     "video", "audio", "zone", "ins", "link", "meta",
 )
 _DROP_SELECTOR = ", ".join(DROP_TAGS)
+FORM_PAGE_TEXT = 600  # characters: a form holding more text than this wraps the page
 # Class/id/type fragments of widgets: matched as substrings of the folded attribute value.
 _HINT_SUBSTRINGS = (
     "related", "lienquan", "social", "share", "comment", "breadcrumb", "banner", "advert",
@@ -138,7 +139,12 @@ def prune(container: Any) -> None:
     """Remove non-body elements inside ``container`` (in place)."""
     for br in container.css("br"):
         br.replace_with(LINE_BREAK)
-    remove_all(container.css(_DROP_SELECTOR))  # one query, not one per tag
+    # One query, not one per tag. A <form> holding much text is the page itself (ASP.NET
+    # pages wrap everything in one form): it stays.
+    remove_all(
+        container.css(_DROP_SELECTOR),
+        lambda node: node.tag != "form" or len(node.text(deep=True)) < FORM_PAGE_TEXT,
+    )
     # A widget hint on a container holding several real paragraphs is the page layout
     # (e.g. "main-content-share-wrap"), not a widget: keep it.
     remove_all(
@@ -231,6 +237,7 @@ class _Walker:
         self.blocks: list[Block] = []
         self.images: list[Image] = []
         self._inline: list[str] = []
+        self._linked = ""  # text of the links among the pending inline pieces
         self._after_image = False
 
     def _emit(self, text: str, tag: str, node: Any | None = None) -> None:
@@ -253,9 +260,17 @@ class _Walker:
 
     def _flush(self) -> None:
         if self._inline:
-            for text in "".join(self._inline).split(LINE_BREAK):
+            pieces = "".join(self._inline).split(LINE_BREAK)
+            before = len(self.blocks)
+            for text in pieces:
                 self._emit(text, "p")
+            if len(pieces) == 1 and self._linked and len(self.blocks) > before:
+                # Loose inline text made only of links ("Quảng cáo", a related headline).
+                last = self.blocks[-1]
+                linked = len(clean_text(self._linked))
+                last.link_ratio = min(1.0, linked / len(last.text)) if last.text else 0.0
             self._inline = []
+        self._linked = ""
 
     def _image(self, node: Any) -> None:
         self._flush()
@@ -283,7 +298,10 @@ class _Walker:
                 else:
                     self._emit(child.text(deep=True, separator=""), tag, child)
             elif tag in INLINE_TAGS and not has_block_child(child):
-                self._inline.append(child.text(deep=True, separator=""))
+                text = child.text(deep=True, separator="")
+                self._inline.append(text)
+                if tag == "a":
+                    self._linked += text
             elif tag in ("hr",):
                 self._flush()
             elif tag.startswith("-"):

@@ -37,7 +37,7 @@ BREADCRUMB_SELECTORS = (
 AUTHOR_SELECTORS = (
     '[data-role="author"]', '[rel="author"]', ".author-item-name", ".author-name",
     ".article-detail-author__info .name", ".author .name", '[class*="author"] .name',
-    "p.author", "a.author", "span.author", ".byline",
+    "p.author", "a.author", "span.author", "div.author", ".byline", ".author",
 )
 SOURCE_SELECTORS = ('[data-field="source"]', "p.source", ".news-source", ".link-source-text-name")
 _HOME = frozenset({"trang chủ", "home", "trang nhất"})

@@ -14,6 +14,7 @@ Order of evidence:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,8 @@ def _link_density(node: Any) -> float:
 
 
 SIBLING_SHARE = 0.2  # a sibling scoring this share of the best container is body too
+CLIMB_LEVELS = 5  # how far up paragraph text is summed
+CLIMB_GAIN = 2.0  # an ancestor holding this many times the chosen one's text is taken instead
 
 
 def _paragraph_text(node: Any) -> tuple[str, Any] | None:
@@ -62,8 +65,11 @@ def _paragraph_text(node: Any) -> tuple[str, Any] | None:
     return (text, node) if len(text) >= 100 else None
 
 
-def _scores(root: Any) -> tuple[dict[int, float], dict[int, Any]]:
+def _scores(root: Any) -> tuple[dict[int, float], dict[int, int], dict[int, Any]]:
+    """Per element: its paragraph score, the paragraph text it holds (characters, up to
+    ``CLIMB_LEVELS`` levels up), and the element itself, by ``mem_id``."""
     scores: dict[int, float] = {}
+    held: dict[int, int] = {}
     nodes: dict[int, Any] = {}
     for paragraph in root.css("p, pre, div, td"):
         found = _paragraph_text(paragraph)
@@ -72,27 +78,41 @@ def _scores(root: Any) -> tuple[dict[int, float], dict[int, Any]]:
         text, start = found
         score = _paragraph_score(text)
         ancestor, level = start, 0
-        while ancestor is not None and level < 3 and ancestor.tag not in ("html", "-document"):
+        while ancestor is not None and level < CLIMB_LEVELS and ancestor.tag not in (
+            "html", "-document"
+        ):
             key = ancestor.mem_id
             nodes[key] = ancestor
-            scores[key] = scores.get(key, 0.0) + score / (1 if level == 0 else 2 * level)
+            held[key] = held.get(key, 0) + len(text)
+            if level < 3:
+                scores[key] = scores.get(key, 0.0) + score / (1 if level == 0 else 2 * level)
             ancestor, level = ancestor.parent, level + 1
-    return scores, nodes
+    return scores, held, nodes
 
 
 def find_main(root: Any) -> list[Any]:
     """The elements holding the article body (see the module docstring), in document order;
     empty when there is none."""
-    scores, nodes = _scores(root)
+    scores, held, nodes = _scores(root)
     if not scores:
         return []
     top = sorted(scores, key=scores.__getitem__, reverse=True)[:8]
     best = max(top, key=lambda key: scores[key] * (1.0 - _link_density(nodes[key])))
     main = nodes[best]
+    # Each paragraph wrapped in containers of its own (longform blocks): the best single
+    # container holds one paragraph; climb while an ancestor holds far more paragraph text.
+    # Wrappers holding no more text than the one below are passed through.
+    ancestor = main.parent
+    for _ in range(CLIMB_LEVELS - 1):
+        if ancestor is None or ancestor.mem_id not in held or _link_density(ancestor) > 0.3:
+            break
+        if held[ancestor.mem_id] >= CLIMB_GAIN * held[main.mem_id]:
+            main = ancestor
+        ancestor = ancestor.parent
     parent = main.parent
     if parent is None:
         return [main]
-    threshold = max(3.0, SIBLING_SHARE * scores[best])
+    threshold = max(3.0, SIBLING_SHARE * scores.get(main.mem_id, scores[best]))
     chosen = []
     for sibling in parent.iter(include_text=False):
         if sibling.mem_id == main.mem_id:
@@ -135,4 +155,4 @@ def extract(
     found.sapo, dateline = split_dateline(clean_text(found.sapo), url, facts.meta.site_name)
     found.credited_source = trailer.credited_source or facts.source or dateline
     article = build_article(found, url, METHOD, now)
-    return article
+    return replace(article, extraction_notes=tuple(facts.warnings))

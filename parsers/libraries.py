@@ -18,6 +18,7 @@ generic one has.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -82,4 +83,5 @@ def library_article(
     found.authors = found.authors or trailer.authors
     found.sapo, dateline = split_dateline(clean_text(found.sapo), url, facts.meta.site_name)
     found.credited_source = trailer.credited_source or facts.source or dateline
-    return build_article(found, url, name, now)
+    article = build_article(found, url, name, now)
+    return replace(article, extraction_notes=tuple(facts.warnings))

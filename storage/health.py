@@ -3,7 +3,8 @@
 A site redesign seldom breaks the fetch; it breaks the parser. Articles keep coming, but with
 an empty or short body, without a date, or read by the generic fallback instead of the
 outlet's own parser. Each monitor run records, per outlet, how many of the articles it stored
-were empty, short or dateless (``outlet_runs``); ``extraction_drift`` sums them over each
+were empty, short or dateless, and how many needed a fallback extractor because the quality
+gate failed the first one (``outlet_runs``); ``extraction_drift`` sums them over each
 outlet's last runs that stored articles and flags the outlet when a share passes the limit.
 """
 
@@ -41,6 +42,7 @@ class OutletDrift:
     empty: int
     short: int
     dateless: int
+    gate_fallbacks: int  # articles whose first extractor failed the quality gate
     fallback: int | None  # articles not read by the outlet's own parser (None: no parser)
     reasons: tuple[str, ...]  # why it is flagged; empty when it is not
     enough: bool  # stored >= limits.min_articles
@@ -98,6 +100,7 @@ def outlet_drift(
     empty = sum(run.empty_bodies for run in runs)
     short = sum(run.short_bodies for run in runs)
     dateless = sum(run.missing_dates for run in runs)
+    gate_fallbacks = sum(run.fallbacks or 0 for run in runs)
     since = runs[-1].started_at if runs else None
     fallback: int | None = None
     reasons: list[str] = []
@@ -108,13 +111,14 @@ def outlet_drift(
             reasons.append(f"not read by the {parser} parser: {_share(fallback, seen)}")
     if enough:
         for label, count in (("empty bodies", empty), ("short bodies", short),
-                             ("no publication date", dateless)):
+                             ("no publication date", dateless),
+                             ("needed a fallback extractor", gate_fallbacks)):
             if count > limits.max_share * stored:
                 reasons.append(f"{label}: {_share(count, stored)}")
     return OutletDrift(
         outlet_key=outlet_key, runs=len(runs), since=since, stored=stored, empty=empty,
-        short=short, dateless=dateless, fallback=fallback, reasons=tuple(reasons),
-        enough=enough,
+        short=short, dateless=dateless, gate_fallbacks=gate_fallbacks, fallback=fallback,
+        reasons=tuple(reasons), enough=enough,
     )
 
 

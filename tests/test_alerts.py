@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from flows.alerts import find_incidents, mail_incidents, summary_markdown
+from flows.alerts import find_incidents, mail_incidents, outlet_incidents, summary_markdown
 from flows.settings import AlertSettings, Settings
 from storage.db import Database
 from storage.models import FetchState
+from storage.operations import recent_outlet_runs
 from storage.repository import OutletCounters, record_outlet_run
 from tests.http_server import LocalServer
 from tests.site import DIPLOMACY_ARTICLE, article_html, rss_feed
@@ -26,6 +27,7 @@ ALERTS = AlertSettings(
     min_articles=4,
     max_empty_share=0.3,
     max_missing_date_share=0.5,
+    max_fallback_share=0.3,
 )
 START = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -60,9 +62,12 @@ class History:
     def fail(self) -> list[str]:
         return self.run(errors=4)
 
-    def succeed(self, stored: int = 5, empty: int = 0, undated: int = 0) -> list[str]:
+    def succeed(
+        self, stored: int = 5, empty: int = 0, undated: int = 0, fallbacks: int = 0
+    ) -> list[str]:
         return self.run(
-            discovered=stored, new=stored, stored=stored, empty_bodies=empty, missing_dates=undated
+            discovered=stored, new=stored, stored=stored, empty_bodies=empty,
+            missing_dates=undated, fallbacks=fallbacks,
         )
 
 
@@ -150,16 +155,16 @@ def test_the_summary_is_a_markdown_table_with_one_row_per_outlet() -> None:
     rows = [
         {"outlet": "vnexpress", "discovered": 3, "new": 2, "stored": 2, "diplomacy": 1,
          "errors": 0, "empty_bodies": 0, "short_bodies": 1, "missing_dates": 0,
-         "error_streak": 0, "error_messages": []},
+         "fallbacks": 1, "error_streak": 0, "error_messages": []},
         {"outlet": "tuoitre", "discovered": 0, "new": 0, "stored": 0, "diplomacy": 0,
          "errors": 1, "empty_bodies": 0, "short_bodies": 0, "missing_dates": 0,
-         "error_streak": 3, "error_messages": ["tuoitre: feed x: HTTP 500 | boom"]},
+         "fallbacks": 0, "error_streak": 3, "error_messages": ["tuoitre: feed x: HTTP 500 | boom"]},
     ]  # fmt: skip
     lines = summary_markdown(rows, []).splitlines()
     assert lines[2].startswith("| outlet | discovered | new | stored | diplomacy | errors |")
-    assert "| vnexpress | 3 | 2 | 2 | 1 | 0 | 0 | 1 | 0 | 0 |" in lines
-    assert "| tuoitre | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 3 |" in lines
-    assert "| **all** | 3 | 2 | 2 | 1 | 1 | 0 | 1 | 0 | |" in lines
+    assert "| vnexpress | 3 | 2 | 2 | 1 | 0 | 0 | 1 | 0 | 1 | 0 |" in lines
+    assert "| tuoitre | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 3 |" in lines
+    assert "| **all** | 3 | 2 | 2 | 1 | 1 | 0 | 1 | 0 | 1 | |" in lines
     assert "- tuoitre: feed x: HTTP 500 \\| boom" in lines  # a pipe cannot break the table
 
 
@@ -216,3 +221,17 @@ def test_a_monitor_run_publishes_its_summary_and_mails_a_new_incident_once(
     [(_, recipients, raw)] = handler.envelopes  # one mail, on the second failed run
     assert recipients == ["ops@example.org"]
     assert "vnexpress" in parse(raw)["Subject"]
+
+
+def test_pages_that_need_a_fallback_extractor_are_an_extraction_incident(db: Database) -> None:
+    history = History(db)
+    assert [history.succeed(stored=5) for _ in range(2)] == [[], []]
+    # The outlet's layout changed: most pages now fail the quality gate of its first
+    # extractor and are read by a fallback (bodies whole, so nothing is empty).
+    assert history.succeed(stored=5, fallbacks=4) == ["extraction"]  # 80% over 30%
+    assert history.succeed(stored=5, fallbacks=4) == []  # reported once
+    assert history.succeed(stored=5, fallbacks=1) == ["recovered"]  # 20%: healthy again
+    with db.session() as session:
+        runs = recent_outlet_runs(session, "vnexpress", 10)
+    [incident] = outlet_incidents("vnexpress", runs[2:], ALERTS)
+    assert incident.kind == "extraction" and "80% needed a fallback extractor" in incident.detail

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from flows.cli import main
+from flows.monitoring import count_extraction_health
 from records import VIETNAM_TZ, Article
 from storage.db import Database
 from storage.health import DriftLimits, extraction_drift
@@ -37,12 +38,12 @@ def db(db_url: str) -> Iterator[Database]:
 
 def run(
     db: Database, key: str, hour: int, *, stored: int, empty: int = 0, short: int = 0,
-    dateless: int = 0,
+    dateless: int = 0, fallbacks: int = 0,
 ) -> None:
     """One monitor run of ``key``, ``hour`` hours after START, as the monitor records it."""
     counters = OutletCounters(
         outlet_key=key, discovered=stored, new=stored, stored=stored, empty_bodies=empty,
-        short_bodies=short, missing_dates=dateless,
+        short_bodies=short, missing_dates=dateless, fallbacks=fallbacks,
     )
     started = START + timedelta(hours=hour)
     with db.session() as session:
@@ -127,6 +128,35 @@ def test_articles_no_longer_read_by_the_outlets_own_parser_are_drift(
     )
 
 
+def test_an_outlet_whose_pages_need_a_fallback_extractor_is_flagged(
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Tiền Phong is on the generic path; the quality gate failed it on most pages and a
+    # library read them: the bodies are whole, but the outlet needs a look.
+    for hour in range(5):
+        run(db, "tienphong", hour, stored=4, fallbacks=3)
+        run(db, "nhandan", hour, stored=4, fallbacks=0)
+    status, lines = check(db_url, capsys)
+    assert status == 1
+    assert line_of(lines, "tienphong") == (
+        "tienphong: drift: needed a fallback extractor: 15/20 (75%) "
+        "(over its last 5 runs with articles)"
+    )
+    assert line_of(lines, "nhandan") == "nhandan: ok: 20 articles in its last 5 runs"
+
+
+def test_the_monitor_counts_an_article_read_after_the_gate_failed_its_first_extractor() -> None:
+    counters = OutletCounters(outlet_key="tienphong")
+    page = Article(outlet="tienphong", url="https://tienphong.vn/a-post1.tpo",
+                   canonical_url=None, title="Bài", sapo=None, paragraphs=("Nội dung.",),
+                   extraction_method="trafilatura",
+                   extraction_notes=("generic: no body (lead only; ...)",))
+    count_extraction_health(page, counters)
+    count_extraction_health(replace(page, extraction_method="generic", extraction_notes=()),
+                            counters)
+    assert counters.fallbacks == 1
+
+
 def test_healthy_outlets_pass_and_the_exit_status_is_zero(
     db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -163,7 +193,7 @@ def test_json_output_carries_the_counts(
     assert status == 1
     assert rows["vnexpress"] | {"reasons": None} == {
         "key": "vnexpress", "flagged": True, "reasons": None, "runs": 5, "articles": 10,
-        "empty": 10, "short": 0, "dateless": 0, "fallback": 0,
+        "empty": 10, "short": 0, "dateless": 0, "fallback": 0, "gate_fallbacks": 0,
     }
 
 

@@ -1,9 +1,10 @@
 """``diplowatch outlets``: the registry and each outlet's health.
 
 ``--check`` looks for parser drift (a site redesign): over each outlet's last runs that
-stored articles, too many empty, short or dateless articles, or too many read by the generic
-fallback instead of the outlet's own parser. One line per outlet; exit status 1 when any
-outlet is flagged.
+stored articles, too many empty, short or dateless articles, too many whose first extractor
+failed the quality gate (read by a fallback: generic, trafilatura, resiliparse), or too many
+read by the generic fallback instead of the outlet's own parser. One line per outlet; exit
+status 1 when any outlet is flagged.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def command_check(args: argparse.Namespace) -> int:
                 "key": drift.outlet_key, "flagged": drift.flagged, "reasons": list(drift.reasons),
                 "runs": drift.runs, "articles": drift.stored, "empty": drift.empty,
                 "short": drift.short, "dateless": drift.dateless, "fallback": drift.fallback,
+                "gate_fallbacks": drift.gate_fallbacks,
             }, ensure_ascii=False))
         else:
             print(drift.line())

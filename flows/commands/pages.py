@@ -12,7 +12,8 @@ from typing import IO
 
 from analysis.classifier import classify
 from flows.commands.common import CliError, Subcommands, add_db
-from parsers.article import ParseError, parse_article
+from parsers.article import TITLE_AND_LEAD, ParseError, parse_article
+from records import Article
 
 
 def register(commands: Subcommands) -> None:
@@ -53,8 +54,20 @@ def command_parse(args: argparse.Namespace) -> int:
             print(f"diplowatch parse: {path}: {error}", file=sys.stderr)
             failures += 1
             continue
+        for line in extraction_warnings(article):
+            print(f"diplowatch parse: {path}: warning: {line}", file=sys.stderr)
         print(json.dumps({"path": str(path), **article.to_json()}, ensure_ascii=False), flush=True)
     return 1 if failures else 0
+
+
+def extraction_warnings(article: Article) -> list[str]:
+    """What an operator must know of how the article was read: a fallback, a collapse."""
+    warnings = list(article.extraction_notes)
+    if article.extraction_notes and article.extraction_method != TITLE_AND_LEAD:
+        warnings.append(f"read by the fallback {article.extraction_method}")
+    if article.extraction_method == TITLE_AND_LEAD:
+        warnings.append("collapsed to title and lead: no extractor found a body")
+    return warnings
 
 
 def _json_lines(stream: IO[str]) -> Iterator[tuple[int, str]]:
