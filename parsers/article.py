@@ -120,13 +120,20 @@ def _declared_url(text: str | bytes) -> str:
     return ""
 
 
-def _chain(url: str, extractor: str) -> list[tuple[str, StepFn]]:
+def _chain(
+    url: str, extractor: str, *, strict: bool, vietnamese: bool
+) -> list[tuple[str, StepFn]]:
     if extractor == AUTO:
         outlet = outlet_for_url(url)
         first = outlet.parser if outlet and outlet.parser in OUTLET_PARSERS else None
         steps = [(first, _outlet_step(first))] if first else []
-        steps.append((GENERIC, _generic_step(True)))
-        return steps + [(name, _library_step(name, True)) for name in LIBRARIES]
+        ours = (GENERIC, _generic_step(strict))
+        libs = [(name, _library_step(name, strict)) for name in LIBRARIES]
+        if outlet is None and not vietnamese:
+            # Pages in other languages: trafilatura leads (measured far ahead of our
+            # Vietnamese-tuned generic extractor there); ours and resiliparse follow.
+            return [libs[0], ours, *libs[1:]]
+        return [*steps, ours, *libs]
     if extractor == GENERIC:
         return [(GENERIC, _generic_step(False))]
     if extractor in LIBRARIES:
@@ -135,6 +142,22 @@ def _chain(url: str, extractor: str) -> list[tuple[str, StepFn]]:
         return [(extractor, _outlet_step(extractor)), (GENERIC, _generic_step(False))]
     known = ", ".join([AUTO, GENERIC, *LIBRARIES, *sorted(OUTLET_PARSERS)])
     raise ValueError(f"unknown extractor {extractor!r}; choose one of: {known}")
+
+
+_VIETNAMESE_LETTERS = re.compile(
+    "[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
+)
+
+
+def _is_vietnamese(tree: Any) -> bool:
+    """The page declares Vietnamese, or its title and lead are written in it."""
+    root = tree.css_first("html")
+    lang = ((root.attributes.get("lang") or "") if root is not None else "").lower()
+    if lang:
+        return lang.startswith("vi")
+    meta = read_page_meta(tree)
+    sample = f"{meta.title or meta.html_title or ''} {meta.description or ''}"
+    return len(_VIETNAMESE_LETTERS.findall(sample)) >= 3
 
 
 def parse_article(
@@ -219,9 +242,15 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
     """Run the chain (module docstring) over one decoded page."""
     page = LexborHTMLParser(text)
     profile = profile_page(page.clone())
+    known_outlet = outlet_for_url(url) is not None
+    # Automatic extraction refuses a page without article signs (markup, date, article URL):
+    # a listing or a section front. An extractor forced by name reads it, with a warning.
+    strict = extractor == AUTO
+    vietnamese = known_outlet or _is_vietnamese(page)
     notes: list[str] = []
     kept: list[tuple[float, int, Article]] = []  # (score, -position, article) of the losers
-    for position, (name, step) in enumerate(_chain(url, extractor)):
+    chain = _chain(url, extractor, strict=strict, vietnamese=vietnamese)
+    for position, (name, step) in enumerate(chain):
         # Each step gets its own copy of the tree: every step prunes the tree it is given.
         try:
             article = step(page.clone(), text, url, now)
@@ -247,7 +276,7 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
         best = max(kept, key=lambda entry: (entry[0], entry[1]))[2]
         if best.paragraphs:
             return replace(best, extraction_notes=(*best.extraction_notes, *notes))
-    article, warnings = _title_and_lead(page.clone(), url, now, strict=extractor == AUTO)
+    article, warnings = _title_and_lead(page.clone(), url, now, strict=strict)
     return replace(article, extraction_notes=(*warnings, *notes))
 
 

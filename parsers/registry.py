@@ -337,6 +337,10 @@ _FALLBACK_ARTICLE = re.compile(
 
 # Looser, for hosts outside the registry only: a page whose last path segment carries a
 # number ("/the-gioi/bai-1.html"); a section front ("/thoi-su", "/the-gioi.htm") has none.
+_DATED_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/|/(?:19|20)\d{2}-\d{2}-\d{2}[/-]")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+_SLUG_WORDS = 5  # a section is named in one to three words, a headline slug in more
+_LONG_ID = re.compile(r"\d{6,}")
 _NUMBERED_PAGE = re.compile(r"/[^/]*\d[^/]*\.(?:html?|vnp|vov|tpo|ldo|chn|aspx?|php)$")
 
 
@@ -387,7 +391,12 @@ def looks_like_article_url(url: str) -> bool:
         return False
     if _FALLBACK_ARTICLE.search(f"https://{parts.netloc.lower()}{parts.path}"):
         return True
-    return _NUMBERED_PAGE.search(parts.path.lower()) is not None
+    path = parts.path.lower()
+    if _NUMBERED_PAGE.search(path) or _DATED_PATH.search(path):
+        return True
+    # A headline slug ("/world/leaders-meet-in-paris-to-talk-trade"), not a section name.
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return len(_SLUG_WORD.findall(last)) >= _SLUG_WORDS or _LONG_ID.search(last) is not None
 
 
 def is_article_url(outlet: Outlet, url: str) -> bool:

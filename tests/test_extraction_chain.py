@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 from flows.cli import main
 from parsers.article import LIBRARIES, TITLE_AND_LEAD, ParseError, parse_article
 from parsers.quality import PageProfile, judge, profile_page
+from parsers.registry import looks_like_article_url
 from records import Article
 from tests.chain_pages import LEAD, PARAGRAPHS, TITLE, URL, furnished, paragraphs_as
 
@@ -256,3 +257,41 @@ def test_parse_is_silent_on_stderr_when_the_first_extractor_won(
     page.write_text(furnished(SAPO + paragraphs_as("p")), encoding="utf-8")
     assert main(["parse", str(page), "--url", URL]) == 0
     assert capsys.readouterr().err == ""
+
+
+# --- pages of other hosts and languages ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "article"), [
+    ("https://news.example.org/world/leaders-meet-in-paris-to-talk-trade", True),
+    ("https://news.example.org/2019/05/12/summit", True),
+    ("https://news.example.org/news/world-us-canada-48212345", True),
+    ("https://news.example.org/world", False),
+    ("https://news.example.org/news/world-asia/", False),
+    ("https://baotinh.example.vn/thoi-su", False),
+])
+def test_article_urls_of_unknown_hosts_are_told_from_sections(url: str, article: bool) -> None:
+    assert looks_like_article_url(url) is article
+
+
+ENGLISH = (
+    "The two foreign ministers met in Hanoi on Tuesday to discuss trade, maritime security "
+    "and the preparations for a state visit planned later this year, officials said.",
+    "Both sides agreed to expand cooperation in education, health care and clean energy, "
+    "and to hold regular consultations between their ministries at the deputy level.",
+    "The ministers also exchanged views on regional issues, including the situation in the "
+    "South China Sea, and reaffirmed the importance of freedom of navigation and overflight.",
+)
+
+
+def test_a_page_in_another_language_is_read_by_trafilatura_first() -> None:
+    page = (
+        "<html lang='en'><head><title>Ministers meet in Hanoi</title>"
+        "<meta property='article:published_time' content='2026-07-16T03:25:00Z'></head><body>"
+        "<nav>" + "".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(20)) + "</nav>"
+        "<article><h1>Ministers meet in Hanoi</h1>" + paragraphs_as("p", ENGLISH)
+        + "</article><footer>All rights reserved.</footer></body></html>"
+    )
+    article = parse_article(page, "https://news.example.org/world/ministers-meet-in-hanoi")
+    assert article.extraction_method == "trafilatura" and article.extraction_notes == ()
+    assert list(article.paragraphs) == list(ENGLISH)
