@@ -40,7 +40,7 @@ from parsers.charset import (
 from parsers.errors import ExtractionError, NotAnArticleError, ParseError
 from parsers.furniture import found_from_meta, visible_dates
 from parsers.outlets import OUTLET_PARSERS
-from parsers.quality import judge, profile_page
+from parsers.quality import evidently_whole, judge, profile_page
 from parsers.registry import is_article_url, outlet_for_url
 from parsers.structured import read_page_meta
 from parsers.urls import normalize_url
@@ -241,8 +241,12 @@ def _decoded(body: bytes, header_charset: str | None) -> str | bytes:
 def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) -> Article:
     """Run the chain (module docstring) over one decoded page."""
     page = LexborHTMLParser(text)
-    profile = profile_page(page.clone())
-    known_outlet = outlet_for_url(url) is not None
+    outlet = outlet_for_url(url)
+    known_outlet = outlet is not None
+    # The page's prose, profiled on a copy before any step prunes the tree; for an outlet's
+    # own parser it is needed only when the parser's body is not evidently whole.
+    own_parser = extractor == AUTO and outlet is not None and outlet.parser in OUTLET_PARSERS
+    profile = None if own_parser else profile_page(page.clone())
     # Automatic extraction refuses a page without article signs (markup, date, article URL):
     # a listing or a section front. An extractor forced by name reads it, with a warning.
     strict = extractor == AUTO
@@ -250,10 +254,13 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
     notes: list[str] = []
     kept: list[tuple[float, int, Article]] = []  # (score, -position, article) of the losers
     chain = _chain(url, extractor, strict=strict, vietnamese=vietnamese)
+    pristine: Any = page
     for position, (name, step) in enumerate(chain):
-        # Each step gets its own copy of the tree: every step prunes the tree it is given.
+        # Every step prunes the tree it is given: the first gets the parsed page itself (the
+        # common, fast path), each later one a fresh parse.
+        tree, pristine = (pristine if pristine is not None else LexborHTMLParser(text)), None
         try:
-            article = step(page.clone(), text, url, now)
+            article = step(tree, text, url, now)
         except NotAnArticleError:
             break  # a listing or section front: no extractor will make an article of it
         except ExtractionError as failure:
@@ -267,6 +274,10 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
             logger.warning("%s parser crashed on %s; falling back", name, url, exc_info=True)
             notes.append(f"{name}: crashed ({type(crash).__name__})")
             continue
+        if profile is None:
+            if position == 0 and evidently_whole(article):
+                return article
+            profile = profile_page(LexborHTMLParser(text))
         judgement = judge(article, profile)
         if judgement.passed:
             return replace(article, extraction_notes=(*article.extraction_notes, *notes))
@@ -276,7 +287,7 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
         best = max(kept, key=lambda entry: (entry[0], entry[1]))[2]
         if best.paragraphs:
             return replace(best, extraction_notes=(*best.extraction_notes, *notes))
-    article, warnings = _title_and_lead(page.clone(), url, now, strict=strict)
+    article, warnings = _title_and_lead(LexborHTMLParser(text), url, now, strict=strict)
     return replace(article, extraction_notes=(*warnings, *notes))
 
 

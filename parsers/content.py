@@ -25,7 +25,7 @@ DROP_TAGS = (
     "input", "select", "textarea", "nav", "footer", "header", "aside", "object", "embed",
     "video", "audio", "zone", "ins", "link", "meta",
 )
-_DROP_SELECTOR = ", ".join(DROP_TAGS)
+_DROP_SELECTOR = ", ".join(tag for tag in DROP_TAGS if tag != "form")
 FORM_PAGE_TEXT = 600  # characters: a form holding more text than this wraps the page
 # Class/id/type fragments of widgets: matched as substrings of the folded attribute value.
 _HINT_SUBSTRINGS = (
@@ -141,10 +141,8 @@ def prune(container: Any) -> None:
         br.replace_with(LINE_BREAK)
     # One query, not one per tag. A <form> holding much text is the page itself (ASP.NET
     # pages wrap everything in one form): it stays.
-    remove_all(
-        container.css(_DROP_SELECTOR),
-        lambda node: node.tag != "form" or len(node.text(deep=True)) < FORM_PAGE_TEXT,
-    )
+    remove_all(container.css(_DROP_SELECTOR))
+    remove_all(container.css("form"), lambda form: len(form.text(deep=True)) < FORM_PAGE_TEXT)
     # A widget hint on a container holding several real paragraphs is the page layout
     # (e.g. "main-content-share-wrap"), not a widget: keep it.
     remove_all(

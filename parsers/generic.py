@@ -57,7 +57,9 @@ def _paragraph_text(node: Any) -> tuple[str, Any] | None:
         # A div written as a paragraph (text, maybe inside <span>/<font>, no block inside);
         # not a list item made of a link (a related headline).
         text = node_text(node)
-        if len(text) >= 25 and sum(_text_length(a) for a in node.css("a")) > len(text) / 2:
+        if len(text) >= 25 and node.css_first("a") is not None and (
+            sum(_text_length(a) for a in node.css("a")) > len(text) / 2
+        ):
             return None
         return text, node.parent
     # Old CMSs write paragraphs as bare text separated by <br> inside a div or cell.
@@ -104,9 +106,11 @@ def find_main(root: Any) -> list[Any]:
     # Wrappers holding no more text than the one below are passed through.
     ancestor = main.parent
     for _ in range(CLIMB_LEVELS - 1):
-        if ancestor is None or ancestor.mem_id not in held or _link_density(ancestor) > 0.3:
+        if ancestor is None or ancestor.mem_id not in held:
             break
         if held[ancestor.mem_id] >= CLIMB_GAIN * held[main.mem_id]:
+            if _link_density(ancestor) > 0.3:
+                break
             main = ancestor
         ancestor = ancestor.parent
     parent = main.parent
