@@ -282,7 +282,8 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
         if judgement.passed:
             return replace(article, extraction_notes=(*article.extraction_notes, *notes))
         notes.append(f"{name}: {judgement.reason}")
-        kept.append((judgement.score, -position, article))
+        if judgement.usable:
+            kept.append((judgement.score, -position, article))
     if kept:
         best = max(kept, key=lambda entry: (entry[0], entry[1]))[2]
         if best.paragraphs:

@@ -306,7 +306,8 @@ class _Walker:
                 continue  # comments
             else:
                 self._flush()
-                self.walk(child)
+                if not is_related_box(child):
+                    self.walk(child)
         self._flush()
 
 
@@ -336,12 +337,35 @@ def is_dateline(text: str) -> bool:
     return len(fold(_DATELINE_PARTS.sub(" ", text))) < 3
 
 
+_RELATED_BOX_TEXT = 1500  # characters: a box of other articles' headlines is shorter
+_SUBSTANTIAL = 200  # characters: a paragraph this long (not a link) is body text
+
+
+def is_related_box(node: Any) -> bool:
+    """A box inside the body that opens with "Tin liên quan", "Bài liên quan"... and holds
+    other articles' headlines and leads (the body goes on after it)."""
+    text = node.text(deep=True, separator="\n")
+    if len(text) > _RELATED_BOX_TEXT:
+        return False
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return fold(first.strip().rstrip(":")) in _CUT_HEADINGS
+
+
+def _body_goes_on(items: list[Block], start: int) -> bool:
+    return any(
+        len(block.text) >= _SUBSTANTIAL and block.link_ratio < 0.5 for block in items[start:]
+    )
+
+
 def drop_boilerplate(items: list[Block]) -> list[Block]:
-    """Drop furniture lines, captions that follow images, link lists; cut at "Tin khác"."""
+    """Drop furniture lines, captions that follow images, link lists; cut at "Tin khác"
+    (unless real paragraphs follow: then the heading labelled a box inside the body)."""
     kept: list[Block] = []
-    for block in items:
+    for position, block in enumerate(items):
         short = len(block.text) <= _SHORT_LINE
         if short and kept and fold(block.text.rstrip(":")) in _CUT_HEADINGS:
+            if _body_goes_on(items, position + 1):
+                continue
             break
         if is_furniture(block.text):
             continue

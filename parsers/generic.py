@@ -47,6 +47,7 @@ def _link_density(node: Any) -> float:
 SIBLING_SHARE = 0.2  # a sibling scoring this share of the best container is body too
 CLIMB_LEVELS = 5  # how far up paragraph text is summed
 CLIMB_GAIN = 2.0  # an ancestor holding this many times the chosen one's text is taken instead
+PASS_THROUGH = 1.1  # a wrapper holding no more than this many times its text is passed through
 
 
 def _paragraph_text(node: Any) -> tuple[str, Any] | None:
@@ -112,6 +113,8 @@ def find_main(root: Any) -> list[Any]:
             if _link_density(ancestor) > 0.3:
                 break
             main = ancestor
+        elif held[ancestor.mem_id] > PASS_THROUGH * held[main.mem_id]:
+            break  # a container with other text besides: the body is not spread under it
         ancestor = ancestor.parent
     parent = main.parent
     if parent is None:

@@ -57,6 +57,7 @@ class Judgement:
     passed: bool
     score: float
     reason: str  # why it failed, or a short summary when it passed
+    usable: bool = True  # worth keeping when no step passes (a body, not a stray line)
 
 
 def words(text: str) -> int:
@@ -99,9 +100,11 @@ def judge(article: Article, profile: PageProfile) -> Judgement:
     prose = profile.prose_words
     summary = f"{total} body words in {len(body_words)} paragraphs, {prose} words of prose"
     if not article.paragraphs:
-        return Judgement(False, 0.0, f"no body (lead only; the page has {prose} words of prose)")
+        return Judgement(
+            False, 0.0, f"no body (lead only; the page has {prose} words of prose)", usable=False
+        )
     if total < MIN_BODY_WORDS and prose - lead >= MIN_BODY_WORDS * 2:
-        return Judgement(False, score, f"lead only ({summary})")
+        return Judgement(False, score, f"lead only ({summary})", usable=False)
     # The lead is part of the page's prose: count it on the body's side.
     covered = total + lead
     if prose and covered < MIN_COVERAGE * prose and prose - covered >= MISSED_WORDS:
