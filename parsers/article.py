@@ -40,7 +40,7 @@ from parsers.charset import (
 from parsers.errors import ExtractionError, NotAnArticleError, ParseError
 from parsers.furniture import found_from_meta, visible_dates
 from parsers.outlets import OUTLET_PARSERS
-from parsers.quality import evidently_whole, judge, profile_page
+from parsers.quality import evidently_whole, judge, profile_page, shared_share
 from parsers.registry import is_article_url, outlet_for_url
 from parsers.structured import read_page_meta
 from parsers.urls import normalize_url
@@ -50,6 +50,8 @@ TITLE_AND_LEAD = "title-and-lead"
 GENERIC = "generic"
 AUTO = "auto"
 LIBRARIES = (libraries.TRAFILATURA, libraries.RESILIPARSE)  # in the order they are tried
+# A later step wins over an earlier, doubted body only when it holds that body too.
+CONTAINS = 0.9
 
 __all__ = ["AUTO", "GENERIC", "TITLE_AND_LEAD", "ParseError", "parse_article"]
 
@@ -279,8 +281,15 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
                 return article
             profile = profile_page(LexborHTMLParser(text))
         judgement = judge(article, profile)
-        if judgement.passed:
+        first = kept[0][2] if kept else None
+        if judgement.passed and (first is None or shared_share(first, article) >= CONTAINS):
             return replace(article, extraction_notes=(*article.extraction_notes, *notes))
+        if judgement.passed:
+            # An earlier step read a body the gate doubted; this one reads other text, not
+            # more of the same: the earlier one stays (below), this one is noted.
+            assert first is not None
+            notes.append(f"{name}: reads other text than {first.extraction_method}")
+            continue
         notes.append(f"{name}: {judgement.reason}")
         if judgement.usable:
             kept.append((judgement.score, -position, article))

@@ -174,7 +174,9 @@ def build_article(found: Found, url: str, method: str, now: datetime | None) -> 
         section=clean_text(found.section) or None,
         tags=unique([clean_text(t).lstrip("#").strip() for t in found.tags]),
         images=images,
-        credited_source=clean_text(found.credited_source) or agency,
+        credited_source=clean_text(found.credited_source) or (
+            agency if agency and fold(agency) not in fold(host_of(page_url)) else None
+        ),
         extraction_method=method,
     )
 

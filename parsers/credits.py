@@ -25,7 +25,14 @@ _BYLINE_SUFFIX = re.compile(
     r"\s*[(\[](?P<note>tổng hợp|lược dịch|biên dịch|dịch|t/h|th|theo\s+[^)\]]{2,50})[)\]]\.?$",
     re.IGNORECASE,
 )
-AGENCIES = r"TTXVN/Vietnam\+|TTXVN|VNA|VOV|TTXVN/VNA|Vietnam\+|VNS"
+AGENCIES = r"TTXVN/Vietnam\+|TTXVN|VNA|VOV\.VN|VOV|TTXVN/VNA|Vietnam\+|VNS"
+# "Theo:", "Tác giả:", and the labels of a Vietnamese byline: "Bài và ảnh:", "Bài, ảnh:",
+# "Tin, ảnh:", "Thực hiện:", "Nội dung:", "Bài:".
+_BYLINE_LABEL = re.compile(
+    r"^(?:theo|bởi|by|tác giả|(?:bài|tin)(?:\s*(?:,|và)\s*ảnh)?|thực hiện|nội dung|nhóm pv)"
+    r"\s*(?::\s*|\s+(?=[A-ZÀ-ỸĐ]))",
+    re.IGNORECASE,
+)
 # "Tâm Hằng/TTXVN", "Tâm Hằng - TTXVN", "Tâm Hằng (TTXVN)", and glued: "Tâm HằngTTXVN"
 # (a byline box whose name and agency were two elements without a space between them).
 _AGENCY_SUFFIX = re.compile(
@@ -54,7 +61,7 @@ class Trailer:
 def normalize_name(name: str) -> str:
     """Clean one author name; ALL-CAPS names become title case ("NHẬT XUÂN" -> "Nhật Xuân")."""
     name = clean_text(name).strip(" .,-–:")
-    name = re.sub(r"^(?:theo|bởi|by|tác giả)\s*:?\s+", "", name, flags=re.IGNORECASE)
+    name = _BYLINE_LABEL.sub("", name)
     if name.isupper() and len(name) > 3:
         name = name.title()
     return name
@@ -106,6 +113,16 @@ def split_agency(name: str) -> tuple[str, str | None]:
     return name[: match.start()].rstrip(" ,-–/("), match["agency"]
 
 
+def credit_text(text: str) -> str | None:
+    """A visible source box's text as a credit: "(Theo Bangkok Post)" -> "Theo Bangkok Post",
+    "(TTXVN/Vietnam+)" -> "TTXVN/Vietnam+", "Nguồn: VOV" -> "Nguồn: VOV"; None otherwise."""
+    text = text.strip()
+    only = _AGENCY_ONLY.match(text)
+    if only:
+        return only["agency"]
+    return _credit_line(text)
+
+
 def split_byline(text: str) -> tuple[list[str], str | None] | None:
     """A byline piece read on its own: the names it gives and the agency it credits.
 
@@ -116,7 +133,10 @@ def split_byline(text: str) -> tuple[list[str], str | None] | None:
     only = _AGENCY_ONLY.match(text)
     if only:
         return [], only["agency"]
-    rest, agency = split_agency(text)
+    if re.match(r"(?i)(?:theo|nguồn)\b", text):
+        credit = _credit_line(text)  # "Theo Yonhap, Korea Herald": a source, not names
+        return ([], credit) if credit else None
+    rest, agency = split_agency(_BYLINE_LABEL.sub("", text))
     names = byline_names(rest)
     return (names, agency) if names else None
 

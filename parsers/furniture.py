@@ -8,17 +8,19 @@ fallbacks (``parsers.libraries``), and decides whether the page is an article at
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from parsers.assemble import Found, best_date, choose_title, h1_text
 from parsers.content import BLOCK_TAGS, is_dateline
-from parsers.credits import byline_names, split_byline
+from parsers.credits import byline_names, credit_text, split_byline
 from parsers.errors import ExtractionError, NotAnArticleError
 from parsers.registry import looks_like_article_url
 from parsers.structured import PageMeta, read_page_meta
-from parsers.text import clean_text, node_text
+from parsers.text import clean_text, fold, node_text
+from parsers.urls import host_of
 
 SAPO_SELECTORS = (
     '[data-role="sapo"]', '[data-slot="sapo"]', ".detail-sapo", ".content-detail-sapo",
@@ -38,8 +40,15 @@ AUTHOR_SELECTORS = (
     '[data-role="author"]', '[rel="author"]', ".author-item-name", ".author-name",
     ".article-detail-author__info .name", ".author .name", '[class*="author"] .name',
     "p.author", "a.author", "span.author", "div.author", ".byline", ".author",
+    '[class*="author"]', '[class*="byline"]', '[class*="credit"]',
 )
 SOURCE_SELECTORS = ('[data-field="source"]', "p.source", ".news-source", ".link-source-text-name")
+_TIME_OF_DAY = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}|T\d{2}:\d{2}")
+_LABELLED_DATE = re.compile(
+    r"(?:ngày xuất bản|xuất bản|ngày đăng|đăng ngày|đăng lúc|cập nhật)\s*:?\s*"
+    r"(?P<when>[^\n]{0,30}\d{1,2}[/.-]\d{1,2}[/.-]\d{4}[^\n]{0,20})",
+    re.IGNORECASE,
+)
 _HOME = frozenset({"trang chủ", "home", "trang nhất"})
 
 
@@ -72,6 +81,13 @@ def _lead_block(node: Any) -> Any:
 
 
 def visible_dates(tree: Any) -> list[str]:
+    """Date candidates shown on the page, those with a time of day first.
+
+    A page header often shows today's date without a time ("Thứ Ba, 20/10/2026") above the
+    article's own dateline ("Thứ Ba, 20/10/2026 | 16:00"): the one with the time wins. When
+    no date element is found, a labelled line anywhere ("Ngày xuất bản: 26-07-2026, 06:00")
+    is used.
+    """
     found: list[str] = []
     for selector in DATE_SELECTORS:
         for node in tree.css(selector)[:5]:
@@ -81,9 +97,11 @@ def visible_dates(tree: Any) -> list[str]:
             text = node_text(node)
             if text and len(text) <= 100 and is_dateline(text):
                 found.append(text)
-        if found:
+        if found and any(_TIME_OF_DAY.search(value) for value in found):
             break
-    return found
+    if not found and tree.body is not None:
+        found = [m["when"] for m in _LABELLED_DATE.finditer(tree.body.text(separator="\n"))][:3]
+    return sorted(dict.fromkeys(found), key=lambda value: not _TIME_OF_DAY.search(value))
 
 
 def _visible_section(tree: Any) -> str | None:
@@ -127,6 +145,12 @@ def _visible_source(tree: Any) -> str | None:
         text = node_text(node) if node is not None else ""
         if 2 <= len(text) <= 60:
             return text if text.casefold().startswith(("theo ", "nguồn")) else f"Theo {text}"
+    # "(Theo Bangkok Post)", "(TTXVN/Vietnam+)", a credit line beside the writer's name.
+    for node in tree.css('[class*="source"], [class*="credit"]')[:8]:
+        for piece in node.text(deep=True, separator="\n").split("\n"):
+            credit = credit_text(clean_text(piece))
+            if credit:
+                return credit
     return None
 
 
@@ -193,5 +217,7 @@ def page_facts(tree: Any, url: str, now: datetime | None, *, strict: bool = True
     found.tags = found.tags or _visible_tags(tree)
     names, agency = visible_byline(tree)
     found.authors = found.authors or names
+    if agency and fold(agency) in fold(host_of(url)):
+        agency = None  # "Hồng Nhung/VOV.VN" on vov.vn: the outlet's own writer
     source = _visible_source(tree) or agency
     return PageFacts(meta=meta, found=found, source=source, warnings=warnings)

@@ -12,7 +12,9 @@ An extraction fails the gate (``judge``) when
   ("lead only");
 - it covers too little of the page's prose: under ``MIN_COVERAGE`` of it while the page holds
   at least ``MISSED_WORDS`` words of prose more than the body (a body split across sibling
-  containers, or a container chosen next to the real one);
+  containers, or a container chosen next to the real one). The prose is counted after the
+  same widget pruning as the generic extractor's (``content.prune``: related boxes,
+  comments, sidebars named as such), so what remains is the body plus unnamed furniture;
 - it is mostly boilerplate: over ``MAX_SHORT_SHARE`` of its words in short lines (menus, link
   lists and captions taken for paragraphs).
 
@@ -27,11 +29,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from parsers.content import prune
 from records import Article
 
 PROSE_RUN = 60  # characters: a text run this long outside a link reads like a paragraph
 MIN_BODY_WORDS = 30
-MIN_COVERAGE = 0.45
+MIN_COVERAGE = 0.4
 MISSED_WORDS = 120
 MAX_SHORT_SHARE = 0.5
 SHORT_LINE_WORDS = 6
@@ -71,6 +74,7 @@ def profile_page(tree: Any) -> PageProfile:
     body = tree.body
     if body is None:
         return PageProfile(prose_words=0)
+    prune(body)  # the widgets every extractor drops: related boxes, comments, sidebars...
     tree.strip_tags(list(_NOT_PROSE))
     total = 0
     for run in _LONG_RUN.findall(body.text(deep=True, separator=_RUN_BREAK)):
@@ -87,6 +91,18 @@ def evidently_whole(article: Article) -> bool:
     fails) or a short remnant, which the full gate then judges."""
     paragraphs = article.paragraphs
     return len(paragraphs) >= WHOLE_PARAGRAPHS and sum(map(words, paragraphs)) >= WHOLE_WORDS
+
+
+def shared_share(found: Article, within: Article) -> float:
+    """The share of ``found``'s body (lead and paragraphs, as 4-word shingles) that
+    ``within`` holds too: 1.0 when ``within`` read at least the same text."""
+    mine = _shingles(found)
+    return len(mine & _shingles(within)) / len(mine) if mine else 1.0
+
+
+def _shingles(article: Article) -> set[tuple[str, ...]]:
+    tokens = " ".join((article.sapo or "", *article.paragraphs)).lower().split()
+    return {tuple(tokens[i : i + 4]) for i in range(max(len(tokens) - 3, 0))}
 
 
 def judge(article: Article, profile: PageProfile) -> Judgement:
