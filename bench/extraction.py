@@ -1,59 +1,93 @@
-"""Extraction quality and speed: our outlet parsers, our generic extractor and trafilatura.
+"""Extraction quality and speed: our fallback chain, our generic extractor, trafilatura and
+resiliparse, on the same pages in the same run.
 
     uv run python -m bench.extraction [--pages DIR ...] [--rounds N] [--json PATH]
+    uv run python -m bench.extraction --gold DIR [--gold DIR ...] [--rounds N] [--json PATH]
 
-Runs over every fixture page that has an expected JSON in ``tests/expected/`` (hand-checked
-against the page): the recorded pages in ``../shared/corpus/pages`` (``<name>.html``) and the
-pages an operator recorded with ``diplowatch record-fixture`` (``<name>.html.gz`` in
-``$DIPLOWATCH_FIXTURES_DIR``, default ``~/.local/share/diplowatch/fixtures``).
+Without ``--gold``: every fixture page that has an expected JSON in ``tests/expected/``
+(hand-checked against the page): the recorded pages in ``../shared/corpus/pages``
+(``<name>.html``) and the pages an operator recorded with ``diplowatch record-fixture``
+(``<name>.html.gz`` in ``$DIPLOWATCH_FIXTURES_DIR``, default
+``~/.local/share/diplowatch/fixtures``); reported per outlet and overall.
 
-Three systems on the same pages in the same run:
+With ``--gold DIR``: every page of each folder of pages with gold articles, in our layout
+(``<name>.html[.gz]`` + ``<name>.gold.json``) or ScrapingHub's article-extraction-benchmark
+layout (``ground-truth.json`` + ``html/<id>.html.gz``), detected per folder
+(``bench.extraction_gold``); reported per folder and overall.
 
-- ``outlet``: ``parse_article`` as the monitor runs it (the outlet parser the registry names,
-  falling back to the generic extractor);
-- ``generic``: ``parse_article(..., extractor="generic")``, our generic extractor forced;
-- ``trafilatura``: ``trafilatura.extract(html, url=..., output_format="json",
-  with_metadata=True)``, asked for dates with their time (``date_extraction_params``
-  ``outputformat="%Y-%m-%dT%H:%M:%S%z"``) so that it can get the minute right.
+The systems (``bench.extraction_systems``): ``chain`` (``parse_article`` as the monitor runs
+it; ``outlet`` is accepted as its old name), ``generic`` (our generic extractor forced),
+``trafilatura`` and ``resiliparse`` (the options used, and why, are in that module).
 
-Measures, per outlet and overall:
+Measures (``bench.extraction_score``): body shingle precision, recall and F1; title, date,
+authors and credited-source accuracy where the gold has them; for the chain, the share of
+pages where its winner was not its first step (fallback share), the pages won by each
+extraction method, and the "collapses" (pages the chain ended at title-and-lead although
+the gold has paragraphs), by name. Speed: pages per second of each system, and of the chain
+on the pages where its first step won, with the ratios to trafilatura and to resiliparse,
+from the fastest of ``--rounds`` passes over all pages, the systems taking turns, timed in
+CPU seconds of this process (``measure_speed``).
 
-- body shingle-F1: the body is the lead plus the paragraphs (trafilatura does not separate the
-  lead, so it is counted on both sides; the title is not); lowercase word tokens (``\\w+`` on
-  NFC text), shingles of 4 consecutive tokens, as sets; per page precision and recall, each
-  averaged over the pages, and F1 of the two averages;
-- field accuracy: title (exact, after whitespace clean-up), published date (the same minute
-  and the same UTC offset as expected; a date without a time or an offset is wrong), authors
-  (the same set of names, case-insensitive; an outlet name among them is wrong);
-- speed: pages per second and the ratio ours / trafilatura, from the fastest of ``--rounds``
-  passes over all pages, the systems taking turns, timed in CPU seconds of this process
-  (see ``measure_speed``).
-
-A page that fails (``ParseError``: empty, truncated, wrong charset, not an article) is reported
-with its reason and scored zero; the run goes on.
+A page that fails (``ParseError``: empty, truncated, wrong charset, not an article; or a
+crash) is reported with its reason and scored zero; the run goes on.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gzip
 import json
+import logging
 import os
-import re
 import sys
-import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.extraction_gold import GoldSet, load_gold, read_page
+from bench.extraction_score import (
+    FAST_PATH,
+    SHINGLE,
+    Case,
+    Gold,
+    PageScore,
+    Report,
+    Summary,
+    evaluate,
+    f1,
+    measure_speed,
+    precision_recall,
+    same_minute,
+    shingles,
+    summarize,
+    tokens,
+)
+from bench.extraction_systems import (
+    ALIASES,
+    CHAIN,
+    RESILIPARSE,
+    SYSTEMS,
+    TRAFILATURA,
+    Extracted,
+    System,
+    canonical_names,
+    ours,
+    resiliparse_system,
+    systems,
+    trafilatura_json,
+    trafilatura_system,
+)
 from flows.commands.fixtures import operator_fixtures_dir
-from parsers.article import parse_article
-from parsers.dates import parse_iso
-from parsers.errors import ParseError
+
+__all__ = [
+    "ALIASES", "CORPUS_PAGES", "EXPECTED_DIR", "SHINGLE", "SYSTEMS", "Case", "Extracted",
+    "Fixture", "Gold", "PageScore", "Report", "Summary", "System", "default_page_dirs",
+    "evaluate", "expected_article", "f1", "find_page", "load_fixtures", "main",
+    "measure_speed", "ours", "precision_recall", "read_page", "render", "resiliparse_system",
+    "same_minute", "shingles", "summarize", "systems", "tokens", "trafilatura_json",
+    "trafilatura_system",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_DIR = REPO_ROOT / "tests" / "expected"
@@ -61,22 +95,18 @@ SHARED_DIR = Path(os.environ.get("DIPLOWATCH_SHARED_DIR", REPO_ROOT.parent / "sh
 CORPUS_PAGES = SHARED_DIR / "corpus" / "pages"
 # The corpus pages were recorded in March 2026: dates after this are "in the future".
 RECORDED_AT = datetime(2026, 3, 8, tzinfo=UTC)
-SHINGLE = 4
-SYSTEMS = ("outlet", "generic", "trafilatura")
-_WORD = re.compile(r"\w+")
-_SPACES = re.compile(r"\s+")
 
 
 def default_page_dirs() -> list[Path]:
     return [CORPUS_PAGES, operator_fixtures_dir()]
 
 
-# --- fixtures ------------------------------------------------------------------------------
+# --- the recorded pages and their expected JSON ----------------------------------------------
 
 
 @dataclass(frozen=True)
 class Fixture:
-    """One page and the article JSON expected from it."""
+    """One page and the article JSON expected from it (``Article.to_json()``)."""
 
     name: str
     page: Path
@@ -91,6 +121,10 @@ class Fixture:
         return str(self.expected.get("outlet") or "(none)")
 
     @property
+    def group(self) -> str:
+        return self.outlet
+
+    @property
     def now(self) -> datetime | None:
         """The fetch time to parse with: the corpus pages' recording month, else the clock."""
         return RECORDED_AT if self.page.parent == CORPUS_PAGES else None
@@ -98,10 +132,19 @@ class Fixture:
     def html(self) -> bytes:
         return read_page(self.page)
 
-
-def read_page(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.suffix == ".gz" else data
+    def gold(self) -> Gold:
+        data = self.expected
+        paragraphs = list(data.get("paragraphs", []))
+        published = data.get("published_at")
+        return Gold(
+            body="\n".join([data.get("sapo") or "", *paragraphs]), paragraphs=len(paragraphs),
+            title=data.get("title") or "",
+            published=datetime.fromisoformat(published) if published else None,
+            authors=tuple(data.get("authors", [])),
+            credited_source=data.get("credited_source"),
+            scored=frozenset({"title", "date", "authors"}
+                             | ({"credited"} if "credited_source" in data else set())),
+        )
 
 
 def find_page(name: str, dirs: Iterable[Path]) -> Path | None:
@@ -133,255 +176,89 @@ def load_fixtures(
     return fixtures
 
 
-# --- what a system extracted, and how it is scored ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Extracted:
-    title: str
-    body: str
-    published: datetime | None
-    authors: tuple[str, ...]
-
-
-def _clean(text: str | None) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
-
-
-def tokens(text: str) -> list[str]:
-    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
-
-
-def shingles(words: Sequence[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
-    if 0 < len(words) < size:
-        return {tuple(words)}
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
-
-
-def precision_recall(predicted: str, gold: str) -> tuple[float, float]:
-    """Shingle precision and recall of ``predicted`` against ``gold`` (both 1.0 if both empty)."""
-    mine, theirs = shingles(tokens(predicted)), shingles(tokens(gold))
-    if not mine or not theirs:
-        both_empty = not mine and not theirs
-        return (1.0, 1.0) if both_empty else (0.0 if mine else 1.0, 0.0 if theirs else 1.0)
-    common = len(mine & theirs)
-    return common / len(mine), common / len(theirs)
-
-
-def f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
-def same_minute(found: datetime | None, expected: datetime | None) -> bool:
-    if found is None or expected is None:
-        return found is expected
-    if found.tzinfo is None or found.utcoffset() != expected.utcoffset():
-        return False
-    return found.replace(second=0, microsecond=0) == expected.replace(second=0, microsecond=0)
-
-
-def _names(values: Iterable[str]) -> set[str]:
-    return {_clean(v).casefold() for v in values if _clean(v)}
-
-
-def expected_extracted(fixture: Fixture) -> Extracted:
-    data = fixture.expected
-    body = "\n".join([data.get("sapo") or "", *data.get("paragraphs", [])])
-    published = data.get("published_at")
-    return Extracted(
-        title=_clean(data.get("title")),
-        body=body,
-        published=datetime.fromisoformat(published) if published else None,
-        authors=tuple(data.get("authors", [])),
-    )
-
-
-# --- the systems ----------------------------------------------------------------------------
-
-
-System = Callable[[bytes, str, datetime | None], Extracted]
-
-
-def ours(extractor: str) -> System:
-    def run(html: bytes, url: str, now: datetime | None) -> Extracted:
-        article = parse_article(html, url, extractor=extractor, now=now)
-        return Extracted(
-            title=article.title,
-            body="\n".join([article.sapo or "", *article.paragraphs]),
-            published=article.published_at,
-            authors=article.authors,
-        )
-
-    return run
-
-
-TRAFILATURA_DATES = {"extensive_search": True, "original_date": True,
-                     "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
-
-
-def trafilatura_json(html: bytes, url: str) -> dict[str, Any]:
-    import trafilatura
-
-    raw = trafilatura.extract(
-        html, url=url, output_format="json", with_metadata=True,
-        date_extraction_params=TRAFILATURA_DATES,
-    )
-    if raw is None:
-        raise ParseError(f"{url}: trafilatura extracted nothing")
-    data: dict[str, Any] = json.loads(raw)
-    return data
-
-
-def trafilatura_system(html: bytes, url: str, now: datetime | None = None) -> Extracted:
-    data = trafilatura_json(html, url)
-    date = parse_iso(data.get("date") or "") if re.search(r"T\d", data.get("date") or "") else None
-    authors = [a for a in re.split(r"\s*;\s*", data.get("author") or "") if a]
-    return Extracted(
-        title=_clean(data.get("title")), body=data.get("text") or "", published=date,
-        authors=tuple(authors),
-    )
-
-
-def systems() -> dict[str, System]:
-    return {"outlet": ours("auto"), "generic": ours("generic"), "trafilatura": trafilatura_system}
-
-
-# --- evaluation ----------------------------------------------------------------------------
-
-
-@dataclass
-class PageScore:
-    name: str
-    outlet: str
-    system: str
-    precision: float = 0.0
-    recall: float = 0.0
-    title: bool = False
-    date: bool = False
-    authors: bool = False
-    error: str | None = None
-
-
-def score_page(fixture: Fixture, system: str, run: System) -> PageScore:
-    score = PageScore(fixture.name, fixture.outlet, system)
-    try:
-        found = run(fixture.html(), fixture.url, fixture.now)
-    except ParseError as error:  # a bad page is reported; the run goes on
-        score.error = str(error)
-        return score
-    want = expected_extracted(fixture)
-    score.precision, score.recall = precision_recall(found.body, want.body)
-    score.title = _clean(found.title) == want.title
-    score.date = same_minute(found.published, want.published)
-    score.authors = _names(found.authors) == _names(want.authors)
-    return score
-
-
-@dataclass
-class Summary:
-    """Scores of one system over a group of pages."""
-
-    system: str
-    pages: int
-    precision: float
-    recall: float
-    f1: float
-    title: float
-    date: float
-    authors: float
-    errors: int
-
-
-def summarize(system: str, scores: Sequence[PageScore]) -> Summary:
-    n = len(scores)
-
-    def mean(values: Iterable[float]) -> float:
-        return sum(values) / n if n else 0.0
-
-    precision, recall = mean(s.precision for s in scores), mean(s.recall for s in scores)
-    return Summary(
-        system=system, pages=n, precision=precision, recall=recall, f1=f1(precision, recall),
-        title=mean(float(s.title) for s in scores), date=mean(float(s.date) for s in scores),
-        authors=mean(float(s.authors) for s in scores),
-        errors=sum(1 for s in scores if s.error),
-    )
-
-
-@dataclass
-class Report:
-    pages: list[PageScore] = field(default_factory=list)
-    speed: dict[str, float] = field(default_factory=dict)  # pages per second
-
-    def summary(self, system: str, outlet: str | None = None) -> Summary:
-        chosen = [s for s in self.pages
-                  if s.system == system and (outlet is None or s.outlet == outlet)]
-        return summarize(system, chosen)
-
-    def outlets(self) -> list[str]:
-        return sorted({s.outlet for s in self.pages})
-
-
-def evaluate(fixtures: Sequence[Fixture], names: Sequence[str] = SYSTEMS) -> Report:
-    """Quality of each system on every fixture page (speed is measured by ``measure_speed``)."""
-    chosen = {name: run for name, run in systems().items() if name in names}
-    report = Report()
-    for fixture in fixtures:
-        for name, run in chosen.items():
-            report.pages.append(score_page(fixture, name, run))
-    return report
-
-
-def measure_speed(
-    fixtures: Sequence[Fixture], rounds: int, names: Sequence[str] = SYSTEMS
-) -> dict[str, float]:
-    """Pages per second of each system over every page.
-
-    After a warm-up pass, ``rounds`` rounds each time one pass of every system in turn (so a
-    busy spell on the machine hits them alike); a pass is timed in CPU seconds of this
-    process (``time.process_time``: time spent waiting for the CPU while other processes run
-    is not counted) and the fastest pass of each system counts, as ``timeit`` does.
-    """
-    pages = [(f.html(), f.url, f.now) for f in fixtures]
-    chosen = {name: run for name, run in systems().items() if name in names}
-    best = dict.fromkeys(chosen, float("inf"))
-    for index in range(rounds + 1):
-        for name, run in chosen.items():
-            started = time.process_time()
-            for html, url, now in pages:
-                with contextlib.suppress(ParseError):  # scored as an error by ``evaluate``
-                    run(html, url, now)
-            if index:  # the first round warms caches up
-                best[name] = min(best[name], time.process_time() - started)
-    return {name: len(pages) / seconds for name, seconds in best.items() if pages and seconds}
-
-
 # --- output --------------------------------------------------------------------------------
 
-HEADER = ("| outlet | pages | system | body P | body R | body F1 | title | date | authors |"
-          " errors |")
+COLUMNS = ("pages", "system", "body P", "body R", "body F1", "title", "date", "authors",
+           "credited", "errors")
 
 
-def _row(outlet: str, s: Summary) -> str:
+def _table(head: Sequence[str]) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _row(label: str, s: Summary) -> str:
     return (
-        f"| {outlet} | {s.pages} | {s.system} | {s.precision:.3f} | {s.recall:.3f} | "
-        f"{s.f1:.3f} | {s.title:.2f} | {s.date:.2f} | {s.authors:.2f} | {s.errors} |"
+        f"| {label} | {s.pages} | {s.system} | {s.precision:.3f} | {s.recall:.3f} | "
+        f"{s.f1:.3f} | {_share(s.title)} | {_share(s.date)} | {_share(s.authors)} | "
+        f"{_share(s.credited)} | {s.errors} |"
     )
 
 
-def render(report: Report) -> str:
-    lines = [HEADER, _separator()]
-    systems_run = [name for name in SYSTEMS if any(s.system == name for s in report.pages)]
-    for outlet in report.outlets():
-        lines += [_row(outlet, report.summary(name, outlet)) for name in systems_run]
-    lines += [_row("**overall**", report.summary(name)) for name in systems_run]
-    if report.speed:
-        lines.append("")
-        lines.append("| system | pages/s | × trafilatura |")
-        lines.append("|---|---|---|")
-        base = report.speed.get("trafilatura")
-        for name, rate in report.speed.items():
-            ratio = f"{rate / base:.1f}" if base else "-"
-            lines.append(f"| {name} | {rate:.0f} | {ratio} |")
+def _quality(report: Report, by: str) -> list[str]:
+    names = report.systems()
+    labels = report.groups() if by == "folder" else report.outlets()
+    lines = _table((by, *COLUMNS))
+    for label in labels:
+        chosen = {"group": label} if by == "folder" else {"outlet": label}
+        lines += [_row(label, report.summary(name, **chosen)) for name in names]
+    lines += [_row("**overall**", report.summary(name)) for name in names]
+    return lines
+
+
+def _chain_lines(report: Report, by: str, notes: bool = False) -> list[str]:
+    if CHAIN not in report.systems():
+        return []
+    lines = ["", *_table((by, "pages", "fallback share", "extraction methods", "collapses"))]
+    groups: list[str | None] = [*report.groups(), None] if by == "folder" else [None]
+    collapses: list[str] = []
+    for group in groups:
+        stats = report.chain(group)
+        methods = ", ".join(f"{name} {count}" for name, count in stats.methods.items())
+        label = "**overall**" if group is None else group
+        lines.append(f"| {label} | {stats.pages} | {stats.fallback:.2f} | {methods} | "
+                     f"{len(stats.collapses)} |")
+        if stats.collapses and (group is not None or by != "folder"):
+            where = f" in {group}" if group is not None else ""
+            collapses.append(f"collapses{where} (title-and-lead, the gold has paragraphs): "
+                             + ", ".join(stats.collapses))
+    lines += ["", *collapses] if collapses else []
+    if notes:
+        fell = [s for s in report.pages if s.system == CHAIN and (s.fallback or s.notes)]
+        lines += ["", *(_notes_line(s) for s in fell)] if fell else []
+    return lines
+
+
+def _notes_line(score: PageScore) -> str:
+    fallback = " (fallback)" if score.fallback else ""
+    return f"- {score.name}: {score.method}{fallback}; {'; '.join(score.notes) or 'no notes'}"
+
+
+def _speed_lines(report: Report) -> list[str]:
+    if not report.speed:
+        return []
+    fast = len(report.fast_path())
+    everything = len({(s.group, s.name) for s in report.pages})
+    lines = ["", *_table(("system", "pages", "pages/s", "× trafilatura", "× resiliparse",
+                          "fallback share"))]
+    bases = [report.speed.get(TRAFILATURA), report.speed.get(RESILIPARSE)]
+    fallback = report.chain().fallback
+    order = [CHAIN, FAST_PATH, *SYSTEMS]
+    for name, rate in sorted(report.speed.items(), key=lambda item: order.index(item[0])):
+        ratios = " | ".join(f"{rate / base:.1f}" if base else "-" for base in bases)
+        share = f"{fallback:.2f}" if name == CHAIN else ("0.00" if name == FAST_PATH else "")
+        pages = fast if name == FAST_PATH else everything
+        lines.append(f"| {name} | {pages} | {rate:.0f} | {ratios} | {share} |")
+    return lines
+
+
+def render(report: Report, by: str = "outlet", notes: bool = False) -> str:
+    """The report as Markdown tables, grouped ``by`` outlet or by gold ``folder``; with
+    ``notes``, each page where the chain fell back or left notes, with its notes."""
+    lines = [*_quality(report, by), *_chain_lines(report, by, notes), *_speed_lines(report)]
     failures = [s for s in report.pages if s.error]
     if failures:
         lines.append("")
@@ -389,8 +266,16 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _separator() -> str:
-    return "|" + "---|" * (HEADER.count("|") - 1)
+def _gold_cases(folders: Sequence[Path]) -> list[Case]:
+    cases: list[Case] = []
+    for folder in folders:
+        found: GoldSet = load_gold(folder)
+        print(f"{folder}: {found.layout} layout, {len(found.pages)} pages"
+              + (f", {len(found.skipped)} skipped" if found.skipped else ""), file=sys.stderr)
+        for why in found.skipped:
+            print(f"  skipped {why}", file=sys.stderr)
+        cases += found.pages
+    return cases
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -400,22 +285,54 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="folder of fixture pages (repeatable; default: the shared corpus "
                              "and the operator fixtures folder)")
     parser.add_argument("--expected", type=Path, default=EXPECTED_DIR, metavar="DIR")
+    parser.add_argument("--gold", type=Path, action="append", metavar="DIR",
+                        help="folder of pages with gold articles (repeatable; replaces "
+                             "--pages/--expected)")
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help=f"comma-separated systems (default {','.join(SYSTEMS)})")
+    parser.add_argument("--notes", action="store_true",
+                        help="list the pages where the chain fell back, with its notes")
     parser.add_argument("--rounds", type=int, default=10, help="timed passes (default 10)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the scores here")
     args = parser.parse_args(argv)
-    fixtures = load_fixtures(args.pages, args.expected)
-    if not fixtures:
-        print("no fixture page with an expected JSON found", file=sys.stderr)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its per-page complaints
+    try:
+        names = canonical_names([n.strip() for n in args.systems.split(",") if n.strip()])
+        cases: Sequence[Case] = (_gold_cases(args.gold) if args.gold
+                                 else load_fixtures(args.pages, args.expected))
+    except ValueError as error:
+        print(f"bench.extraction: {error}", file=sys.stderr)
+        return 2
+    if not cases:
+        print("no page with a gold or expected article found", file=sys.stderr)
         return 1
-    report = evaluate(fixtures)
-    report.speed = measure_speed(fixtures, args.rounds) if args.rounds > 0 else {}
-    print(f"{len(fixtures)} pages: {', '.join(f.name for f in fixtures)}\n")
-    print(render(report))
+    report = evaluate(cases, names)
+    if args.rounds > 0:
+        fast = report.fast_path() if CHAIN in names else None
+        report.speed = measure_speed(cases, args.rounds, names, fast_path=fast)
+    by = "folder" if args.gold else "outlet"
+    print(f"{len(cases)} pages: {', '.join(c.name for c in cases)}\n")
+    print(render(report, by, args.notes))
     if args.json:
-        args.json.write_text(json.dumps(
-            {"pages": [asdict(s) for s in report.pages], "speed": report.speed},
-            ensure_ascii=False, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(_as_json(report, by), ensure_ascii=False, indent=1),
+                             encoding="utf-8")
     return 0
+
+
+def _as_json(report: Report, by: str) -> dict[str, Any]:
+    groups = report.groups() if by == "folder" else report.outlets()
+    return {
+        "pages": [asdict(s) for s in report.pages],
+        "summary": {
+            name: {
+                "overall": asdict(report.summary(name)),
+                **{g: asdict(report.summary(name, **({"group": g} if by == "folder"
+                                                     else {"outlet": g}))) for g in groups},
+            } for name in report.systems()
+        },
+        "chain": asdict(report.chain()) if CHAIN in report.systems() else None,
+        "speed": report.speed,
+    }
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from parsers.assemble import Found, best_date, choose_title, h1_text
-from parsers.content import BLOCK_TAGS, is_dateline
+from parsers.content import BLOCK_TAGS, is_dateline, is_widget
 from parsers.credits import byline_names, credit_text, split_byline
 from parsers.errors import ExtractionError, NotAnArticleError
 from parsers.registry import looks_like_article_url
@@ -52,17 +52,45 @@ _LABELLED_DATE = re.compile(
 _HOME = frozenset({"trang chủ", "home", "trang nhất"})
 
 
-def _visible_sapo(tree: Any) -> str | None:
+def _visible_sapo(tree: Any, description: str | None) -> str | None:
+    """The lead element's text (removed from the tree so the body does not repeat it).
+
+    Related-news boxes carry ``.sapo`` elements of their own: a candidate inside a widget is
+    skipped, and when the page declares a description, a candidate that agrees with it is
+    preferred over the first one found."""
+    found: list[tuple[Any, str]] = []
     for selector in SAPO_SELECTORS:
-        for node in tree.css(selector):
-            if node.tag == "meta":
+        for node in tree.css(selector)[:10]:
+            if node.tag == "meta" or _in_widget(node):
                 continue
             lead = _lead_block(node)
             text = node_text(lead)
             if 30 <= len(text) <= 1500:
-                lead.decompose()  # so the body does not repeat it
-                return text
-    return None
+                found.append((lead, text))
+        if found and not description:
+            break
+    if not found:
+        return None
+    lead, text = found[0]
+    if description:
+        wanted = fold(description)[:60]
+        agreeing = [(n, t) for n, t in found if wanted and fold(t)[:60] == wanted]
+        if not agreeing:
+            return None  # the declared description stands as the lead
+        lead, text = agreeing[0]
+    lead.decompose()
+    return text
+
+
+def _in_widget(node: Any, levels: int = 6) -> bool:
+    ancestor = node.parent
+    for _ in range(levels):
+        if ancestor is None or ancestor.tag in ("body", "html"):
+            return False
+        if is_widget(ancestor):
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _lead_block(node: Any) -> Any:
@@ -201,7 +229,7 @@ def page_facts(tree: Any, url: str, now: datetime | None, *, strict: bool = True
     found = found_from_meta(meta, tree, url)
     if not found.title:
         raise ExtractionError(f"{url}: no title")
-    found.sapo = _visible_sapo(tree) or found.sapo
+    found.sapo = _visible_sapo(tree, found.sapo) or found.sapo
     if best_date(found.published, now) is None:
         found.published += visible_dates(tree)
     warnings: list[str] = []

@@ -116,13 +116,22 @@ def find_main(root: Any) -> list[Any]:
         elif held[ancestor.mem_id] > PASS_THROUGH * held[main.mem_id]:
             break  # a container with other text besides: the body is not spread under it
         ancestor = ancestor.parent
-    parent = main.parent
+    threshold = max(3.0, SIBLING_SHARE * scores.get(main.mem_id, scores[best]))
+    # Siblings are looked for beside the outermost wrapper holding just the chosen text
+    # (<div class="boxdetail"><div class="contents">…</div></div>, then an ad, then
+    # <div class="boxdetail-more"><div class="contents">…</div></div>).
+    anchor = main
+    while (
+        anchor.parent is not None and anchor.parent.tag not in ("body", "html")
+        and held.get(anchor.parent.mem_id, 0) <= PASS_THROUGH * held.get(main.mem_id, 0)
+    ):
+        anchor = anchor.parent
+    parent = anchor.parent
     if parent is None:
         return [main]
-    threshold = max(3.0, SIBLING_SHARE * scores.get(main.mem_id, scores[best]))
     chosen = []
     for sibling in parent.iter(include_text=False):
-        if sibling.mem_id == main.mem_id:
+        if sibling.mem_id == anchor.mem_id:
             chosen.append(main)
         elif scores.get(sibling.mem_id, 0.0) >= threshold and _link_density(sibling) < 0.3:
             chosen.append(sibling)
