@@ -40,7 +40,13 @@ from parsers.charset import (
 from parsers.errors import ExtractionError, NotAnArticleError, ParseError
 from parsers.furniture import found_from_meta, visible_dates
 from parsers.outlets import OUTLET_PARSERS
-from parsers.quality import evidently_whole, judge, profile_page, shared_share
+from parsers.quality import (
+    PageProfile,
+    evidently_whole,
+    judge,
+    profile_page,
+    shared_share,
+)
 from parsers.registry import is_article_url, outlet_for_url
 from parsers.structured import read_page_meta
 from parsers.urls import normalize_url
@@ -248,7 +254,10 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
     # The page's prose, profiled on a copy before any step prunes the tree; for an outlet's
     # own parser it is needed only when the parser's body is not evidently whole.
     own_parser = extractor == AUTO and outlet is not None and outlet.parser in OUTLET_PARSERS
-    profile = None if own_parser else profile_page(page.clone())
+    # The page's prose (``parsers.quality``) is profiled on the first step's tree once that
+    # step is done with it (the generic extractor leaves it pruned); an outlet parser's
+    # evidently whole body needs no profile at all.
+    profile: PageProfile | None = None
     # Automatic extraction refuses a page without article signs (markup, date, article URL):
     # a listing or a section front. An extractor forced by name reads it, with a warning.
     strict = extractor == AUTO
@@ -268,6 +277,7 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
         except ExtractionError as failure:
             notes.append(f"{name}: {_reason(failure, url)}")
             logger.debug("%s step failed on %s: %s", name, url, failure)
+            profile = profile or profile_page(tree, pruned=name == GENERIC)
             continue
         except Exception as crash:
             if name == GENERIC:
@@ -277,9 +287,9 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
             notes.append(f"{name}: crashed ({type(crash).__name__})")
             continue
         if profile is None:
-            if position == 0 and evidently_whole(article):
+            if position == 0 and own_parser and evidently_whole(article):
                 return article
-            profile = profile_page(LexborHTMLParser(text))
+            profile = profile_page(tree, pruned=name == GENERIC)
         judgement = judge(article, profile)
         first = kept[0][2] if kept else None
         if judgement.passed and (first is None or shared_share(first, article) >= CONTAINS):

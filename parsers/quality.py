@@ -68,13 +68,15 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def profile_page(tree: Any) -> PageProfile:
-    """Profile one parsed page. The tree is consumed (links, scripts and forms are removed
-    from it): pass a copy (``tree.clone()``)."""
+def profile_page(tree: Any, *, pruned: bool = False) -> PageProfile:
+    """Profile one parsed page. The tree is consumed (widgets, links and scripts are removed
+    from it): pass a tree an extractor is done with, or a copy (``tree.clone()``);
+    ``pruned``: ``content.prune`` already ran on its body."""
     body = tree.body
     if body is None:
         return PageProfile(prose_words=0)
-    prune(body)  # the widgets every extractor drops: related boxes, comments, sidebars...
+    if not pruned:
+        prune(body)  # the widgets every extractor drops: related boxes, comments, sidebars
     tree.strip_tags(list(_NOT_PROSE))
     total = 0
     for run in _LONG_RUN.findall(body.text(deep=True, separator=_RUN_BREAK)):
