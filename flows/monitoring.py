@@ -30,7 +30,7 @@ from analysis.classifier import classify_article
 from crawler.client import Crawler, CrawlerConfig, FetchError
 from flows.settings import Settings
 from flows.stories import file_in_story
-from parsers.article import ParseError, parse_article
+from parsers.article import ParseError, fell_back, parse_article
 from parsers.discovery import SitemapError, article_entries, listing_links, parse_sitemap
 from parsers.feeds import FeedError, parse_feed
 from parsers.urls import normalize_url
@@ -104,8 +104,8 @@ def count_extraction_health(article: Article, counters: OutletCounters) -> None:
     counters.empty_bodies += int(words == 0)
     counters.short_bodies += int(0 < words < SHORT_BODY_WORDS)
     counters.missing_dates += int(article.published_at is None)
-    # Notes mean the first extractor failed the quality gate and a later one won.
-    counters.fallbacks += int(bool(article.extraction_notes))
+    # The first extractor failed the quality gate and a later one won.
+    counters.fallbacks += int(fell_back(article))
     if article.extraction_notes:
         log.warning(
             "%s: %s read by %s after the quality gate: %s", article.outlet, article.url,
@@ -355,7 +355,12 @@ async def monitor_outlet(
     """One monitor pass over ``outlet``: never raises for the outlet's own faults.
 
     ``make_crawler`` builds the crawler (flows.hostlimits: politeness across workers).
+    Sources dead for a week are left out until a probe sees them answer (flows.deadsources).
     """
+    if not replay:
+        from flows.deadsources import without_dead_sources
+
+        outlet = without_dead_sources(outlet, db)
     counters = OutletCounters(outlet_key=outlet.key)
     started_at = datetime.now(UTC)
     async with make_crawler(crawler_config(settings, replay=replay)) as crawler:

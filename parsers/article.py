@@ -45,7 +45,6 @@ from parsers.quality import (
     evidently_whole,
     judge,
     profile_page,
-    shared_share,
 )
 from parsers.registry import is_article_url, outlet_for_url
 from parsers.structured import read_page_meta
@@ -56,10 +55,8 @@ TITLE_AND_LEAD = "title-and-lead"
 GENERIC = "generic"
 AUTO = "auto"
 LIBRARIES = (libraries.TRAFILATURA, libraries.RESILIPARSE)  # in the order they are tried
-# A later step wins over an earlier, doubted body only when it holds that body too.
-CONTAINS = 0.9
 
-__all__ = ["AUTO", "GENERIC", "TITLE_AND_LEAD", "ParseError", "parse_article"]
+__all__ = ["AUTO", "GENERIC", "TITLE_AND_LEAD", "ParseError", "fell_back", "parse_article"]
 
 logger = logging.getLogger(__name__)
 
@@ -290,16 +287,10 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
             if position == 0 and own_parser and evidently_whole(article):
                 return article
             profile = profile_page(tree, pruned=name == GENERIC)
-        judgement = judge(article, profile)
-        first = kept[0][2] if kept else None
-        if judgement.passed and (first is None or shared_share(first, article) >= CONTAINS):
-            return replace(article, extraction_notes=(*article.extraction_notes, *notes))
+        judgement = judge(article, profile, strict=name in OUTLET_PARSERS)
         if judgement.passed:
-            # An earlier step read a body the gate doubted; this one reads other text, not
-            # more of the same: the earlier one stays (below), this one is noted.
-            assert first is not None
-            notes.append(f"{name}: reads other text than {first.extraction_method}")
-            continue
+            doubt = [f"{name}: {judgement.doubt}"] if judgement.doubt else []
+            return replace(article, extraction_notes=(*article.extraction_notes, *notes, *doubt))
         notes.append(f"{name}: {judgement.reason}")
         if judgement.usable:
             kept.append((judgement.score, -position, article))
@@ -309,6 +300,15 @@ def _extract(text: str | bytes, url: str, extractor: str, now: datetime | None) 
             return replace(best, extraction_notes=(*best.extraction_notes, *notes))
     article, warnings = _title_and_lead(LexborHTMLParser(text), url, now, strict=strict)
     return replace(article, extraction_notes=(*warnings, *notes))
+
+
+def fell_back(article: Article) -> bool:
+    """Whether an earlier step of the chain lost to the one that read ``article`` (its notes
+    name another step); a doubt about the winner itself or a warning is not a fallback."""
+    own = f"{article.extraction_method}:"
+    return any(
+        not note.startswith((own, "may not be")) for note in article.extraction_notes
+    )
 
 
 def _reason(failure: ExtractionError, url: str) -> str:

@@ -174,11 +174,22 @@ def build_article(found: Found, url: str, method: str, now: datetime | None) -> 
         section=clean_text(found.section) or None,
         tags=unique([clean_text(t).lstrip("#").strip() for t in found.tags]),
         images=images,
-        credited_source=clean_text(found.credited_source) or (
-            agency if agency and fold(agency) not in fold(host_of(page_url)) else None
-        ),
+        credited_source=_not_own(clean_text(found.credited_source) or agency, page_url),
         extraction_method=method,
     )
+
+
+_CREDIT_PREFIX = re.compile(r"^[(\[]?\s*(?:theo|nguồn)?\s*:?\s*", re.IGNORECASE)
+
+
+def _not_own(credit: str | None, url: str) -> str | None:
+    """The credit, unless it names the page's own site ("Nguồn: baochinhphu.vn" on
+    baochinhphu.vn, "VOV.VN" on vov.vn): that is no other source."""
+    if not credit or not url:
+        return credit or None
+    name = fold(_CREDIT_PREFIX.sub("", credit))
+    host = fold(host_of(url).removeprefix("www."))
+    return None if name and (name == host or (name in host and len(name) > 3)) else credit
 
 
 def _authors(

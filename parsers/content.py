@@ -348,7 +348,10 @@ def is_related_box(node: Any) -> bool:
     if len(text) > _RELATED_BOX_TEXT:
         return False
     first = next((line for line in text.split("\n") if line.strip()), "")
-    return fold(first.strip().rstrip(":")) in _CUT_HEADINGS
+    if fold(first.strip().rstrip(":")) not in _CUT_HEADINGS:
+        return False
+    # Not a body container that merely opens with such a box: no paragraph of body length.
+    return _long_paragraphs(node, enough=1) == 0
 
 
 def _body_goes_on(items: list[Block], start: int) -> bool:

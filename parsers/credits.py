@@ -19,6 +19,7 @@ _NAME_WORD = re.compile(rf"^(?:[{_UPPER}][\w'’.-]*|[{_UPPER}]\.)+$")
 _NOT_NAMES = frozenset({
     "ông", "bà", "theo", "ảnh", "nguồn", "video", "clip", "tin", "bài", "xem", "đọc", "trong",
     "chiều", "sáng", "tối", "ngày", "tại", "khi", "các", "những", "một", "việt", "nam",
+    "nhóm",  # "NHÓM PV": the reporters' desk, not a person
 })
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\s-\s|\s–\s|&|\svà\s)\s*")
 _BYLINE_SUFFIX = re.compile(
@@ -143,7 +144,8 @@ def split_byline(text: str) -> tuple[list[str], str | None] | None:
 
 def _byline(block: Block) -> tuple[list[str], str | None] | None:
     """Names (and a credit) when ``block``, at the end of the body, is a byline."""
-    text = block.text
+    labelled = _BYLINE_LABEL.sub("", block.text)
+    text = labelled
     credit: str | None = None
     note = _BYLINE_SUFFIX.search(text)
     if note:
@@ -157,10 +159,41 @@ def _byline(block: Block) -> tuple[list[str], str | None] | None:
     names = byline_names(text)
     if names is None:
         return None
-    styled = block.right_aligned or block.bold or text.isupper() or note or agency
+    styled = (block.right_aligned or block.bold or text.isupper() or note or agency
+              or labelled != block.text)
     if not styled and len(text.split()) > 4:
         return None  # an unstyled line must be a short name to count as a byline
     return names, credit
+
+
+_DATE_TAIL = re.compile(
+    r"\s*[|,–-]?\s*(?:\d{1,2}:\d{2}\s*[|,–-]?\s*)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"(?:\s*[|,–-]?\s*\d{1,2}:\d{2})?(?:\s*\(?GMT[+-]\d+\)?)?\s*$"
+)
+
+
+def byline_with_date(text: str) -> list[str] | None:
+    """The names of a line that is a byline followed by its date ("Ngọc Ánh - Thái Phương
+    23/07/2026 | 14:28"): page furniture read into a body container; None otherwise."""
+    if len(text) > 120:
+        return None
+    match = _DATE_TAIL.search(text)
+    if match is None or match.start() == 0:
+        return None
+    return byline_names(text[: match.start()])
+
+
+def drop_byline_datelines(items: list[Block]) -> tuple[list[Block], list[str]]:
+    """``items`` without byline-and-date lines, and the names those lines gave."""
+    kept: list[Block] = []
+    names: list[str] = []
+    for block in items:
+        found = byline_with_date(block.text)
+        if found is None:
+            kept.append(block)
+        else:
+            names += [name for name in found if name not in names]
+    return kept, names
 
 
 def split_trailer(items: list[Block], *, max_lines: int = 3) -> Trailer:

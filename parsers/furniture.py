@@ -25,8 +25,9 @@ from parsers.urls import host_of
 SAPO_SELECTORS = (
     '[data-role="sapo"]', '[data-slot="sapo"]', ".detail-sapo", ".content-detail-sapo",
     ".sapo_detail", ".article__sapo", ".sapo", "p.description", ".article-sapo", ".lead",
-    ".chapeau", ".summary",
+    ".chapeau", ".summary", '[class*="sapo"]',
 )
+_ANY_SAPO = ", ".join(SAPO_SELECTORS)
 DATE_SELECTORS = (
     '[data-role="publishdate"]', "time[datetime]", '[itemprop="datePublished"]', ".detail-time",
     ".publish-date", ".post-time", ".date-time", ".time-source-detail", "span.date", ".date",
@@ -58,28 +59,21 @@ def _visible_sapo(tree: Any, description: str | None) -> str | None:
     Related-news boxes carry ``.sapo`` elements of their own: a candidate inside a widget is
     skipped, and when the page declares a description, a candidate that agrees with it is
     preferred over the first one found."""
-    found: list[tuple[Any, str]] = []
-    for selector in SAPO_SELECTORS:
-        for node in tree.css(selector)[:10]:
+    wanted = fold(description)[:60] if description else ""
+    # With a description to agree with, one query in document order; without, the
+    # selectors in order of trust.
+    queries = [_ANY_SAPO] if wanted else list(SAPO_SELECTORS)
+    for query in queries:
+        for node in tree.css(query)[:20]:
             if node.tag == "meta" or _in_widget(node):
                 continue
             lead = _lead_block(node)
             text = node_text(lead)
-            if 30 <= len(text) <= 1500:
-                found.append((lead, text))
-        if found and not description:
-            break
-    if not found:
-        return None
-    lead, text = found[0]
-    if description:
-        wanted = fold(description)[:60]
-        agreeing = [(n, t) for n, t in found if wanted and fold(t)[:60] == wanted]
-        if not agreeing:
-            return None  # the declared description stands as the lead
-        lead, text = agreeing[0]
-    lead.decompose()
-    return text
+            if not 30 <= len(text) <= 1500 or (wanted and wanted[:40] not in fold(text)[:100]):
+                continue  # (agreeing: the description, maybe after a "(NLĐO) - " dateline)
+            lead.decompose()
+            return text
+    return None  # (with a description: it stands as the lead)
 
 
 def _in_widget(node: Any, levels: int = 6) -> bool:

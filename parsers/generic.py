@@ -20,7 +20,7 @@ from typing import Any
 
 from parsers.assemble import build_article, split_dateline
 from parsers.content import Block, blocks, drop_boilerplate, has_block_child, prune
-from parsers.credits import split_trailer
+from parsers.credits import drop_byline_datelines, split_trailer
 from parsers.errors import ExtractionError
 from parsers.furniture import page_facts
 from parsers.text import clean_text, node_text
@@ -48,6 +48,7 @@ SIBLING_SHARE = 0.2  # a sibling scoring this share of the best container is bod
 CLIMB_LEVELS = 5  # how far up paragraph text is summed
 CLIMB_GAIN = 2.0  # an ancestor holding this many times the chosen one's text is taken instead
 PASS_THROUGH = 1.1  # a wrapper holding no more than this many times its text is passed through
+CLIMB_MAX_PARAGRAPHS = 2  # only a container of one or two paragraphs is climbed out of
 
 
 def _paragraph_text(node: Any) -> tuple[str, Any] | None:
@@ -93,6 +94,14 @@ def _scores(root: Any) -> tuple[dict[int, float], dict[int, int], dict[int, Any]
     return scores, held, nodes
 
 
+def held_paragraphs(node: Any) -> int:
+    """Paragraphs among ``node``'s children: ``<p>``, ``<pre>``, divs of inline text."""
+    return sum(
+        1 for child in node.iter(include_text=False)
+        if child.tag in ("p", "pre") or (child.tag == "div" and not has_block_child(child))
+    )
+
+
 def find_main(root: Any) -> list[Any]:
     """The elements holding the article body (see the module docstring), in document order;
     empty when there is none."""
@@ -104,10 +113,11 @@ def find_main(root: Any) -> list[Any]:
     main = nodes[best]
     # Each paragraph wrapped in containers of its own (longform blocks): the best single
     # container holds one paragraph; climb while an ancestor holds far more paragraph text.
-    # Wrappers holding no more text than the one below are passed through.
-    ancestor = main.parent
+    # Wrappers holding no more text than the one below are passed through. A container
+    # already holding several paragraphs is the body's own: it is not climbed out of.
+    ancestor = main.parent if held_paragraphs(main) <= CLIMB_MAX_PARAGRAPHS else None
     for _ in range(CLIMB_LEVELS - 1):
-        if ancestor is None or ancestor.mem_id not in held:
+        if ancestor is None or ancestor.mem_id not in held or ancestor.tag in ("body", "html"):
             break
         if held[ancestor.mem_id] >= CLIMB_GAIN * held[main.mem_id]:
             if _link_density(ancestor) > 0.3:
@@ -163,11 +173,12 @@ def extract(
     if not containers:
         raise ExtractionError(f"{url}: no main content found")
     items, found.images = _read_containers(containers, url)
-    trailer = split_trailer(drop_boilerplate(items))
+    items, dated_byline = drop_byline_datelines(drop_boilerplate(items))
+    trailer = split_trailer(items)
     found.paragraphs = [b.text for b in trailer.blocks]
     if not found.paragraphs:
         raise ExtractionError(f"{url}: main content has no paragraphs")
-    found.authors = found.authors or trailer.authors
+    found.authors = found.authors or trailer.authors or dated_byline
     found.sapo, dateline = split_dateline(clean_text(found.sapo), url, facts.meta.site_name)
     found.credited_source = trailer.credited_source or facts.source or dateline
     article = build_article(found, url, METHOD, now)

@@ -12,7 +12,7 @@ from typing import IO
 
 from analysis.classifier import classify
 from flows.commands.common import CliError, Subcommands, add_db
-from parsers.article import TITLE_AND_LEAD, ParseError, parse_article
+from parsers.article import TITLE_AND_LEAD, ParseError, fell_back, parse_article
 from records import Article
 
 
@@ -63,7 +63,7 @@ def command_parse(args: argparse.Namespace) -> int:
 def extraction_warnings(article: Article) -> list[str]:
     """What an operator must know of how the article was read: a fallback, a collapse."""
     warnings = list(article.extraction_notes)
-    if article.extraction_notes and article.extraction_method != TITLE_AND_LEAD:
+    if fell_back(article) and article.extraction_method != TITLE_AND_LEAD:
         warnings.append(f"read by the fallback {article.extraction_method}")
     if article.extraction_method == TITLE_AND_LEAD:
         warnings.append("collapsed to title and lead: no extractor found a body")
