@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from digest.labels import clean_text, event_label, partner_name, person_label, safe_link
+from digest.links import story_page_url
 from digest.model import DigestStory
 
 __all__ = ["ATOM_NS", "render_feed", "story_uuid"]
@@ -66,8 +67,12 @@ def render_feed(
     updated: datetime,
     title: str = "diplowatch",
     self_url: str | None = None,
+    story_base_url: str | None = None,
 ) -> str:
-    """The feed of ``stories`` (newest first as given) as a UTF-8 XML document string."""
+    """The feed of ``stories`` (newest first as given) as a UTF-8 XML document string.
+
+    With ``story_base_url`` (the reading room's address) an entry's ``alternate`` link is the
+    story's page there, and the representative article is one more ``related`` link."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "vi"})
     name = clean_text(profile)
@@ -89,11 +94,12 @@ def render_feed(
         _sub(entry, "published", _stamp(story.first_seen_at))
         _sub(entry, "updated", _stamp(story.last_seen_at))
         main = safe_link(story.url)
-        if main:
-            _sub(entry, "link", rel="alternate", href=main, type="text/html")
+        page = story_page_url(story_base_url, story.story_id)
+        if page or main:
+            _sub(entry, "link", rel="alternate", href=page or main or "", type="text/html")
         for item in story.coverage:
             href = safe_link(item.url)
-            if href and href != main:
+            if href and (href != main or page):
                 label = clean_text(item.outlet_name) or clean_text(item.outlet)
                 _sub(entry, "link", rel="related", href=href, title=label, type="text/html")
         for code in story.partners:
@@ -102,6 +108,8 @@ def render_feed(
         if clean_text(story.event):
             event = clean_text(story.event)
             _sub(entry, "category", term=f"event:{event}", label=event_label(event))
+        if story.alerted_at is not None:  # sent as an alert before the digest (issue 13)
+            _sub(entry, "category", term="alert", label="Báo nhanh")
         _sub(entry, "summary", _summary(story), type="text")
     ET.indent(feed)
     body = ET.tostring(feed, encoding="unicode")

@@ -67,6 +67,7 @@ class DigestStory:
     score: float = 0.0
     coverage: tuple[Coverage, ...] = ()
     story_id: int | None = None
+    alerted_at: datetime | None = None  # when it was sent as an alert (issue 13), if it was
 
     @property
     def outlet_keys(self) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from digest.labels import (
     safe_link,
     topic_label,
 )
+from digest.links import story_page_url
 from digest.model import DigestStory, Section, StoryDigest, sections
 
 __all__ = [
@@ -94,6 +95,8 @@ class StoryView:
     topics: tuple[str, ...]
     coverage: tuple[CoverageView, ...]
     outlet_count: int
+    page: str | None = None  # the story's page in the reading room (web), when configured
+    alerted: str = ""  # when it went out as an alert (digest.alert_rules), if it did
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def _wrap(text: str, indent: str = "") -> tuple[str, ...]:
     )
 
 
-def _story_view(story: DigestStory, number: int) -> StoryView:
+def _story_view(story: DigestStory, number: int, base_url: str | None = None) -> StoryView:
     url = clean_text(story.url)
     title = clean_text(story.title) or url or "(không có tiêu đề)"
     lead = clean_text(story.lead)
@@ -141,6 +144,8 @@ def _story_view(story: DigestStory, number: int) -> StoryView:
         topics=tuple(label for label in map(topic_label, story.topics) if label),
         coverage=coverage,
         outlet_count=len({c.outlet for c in coverage}),
+        page=story_page_url(base_url, story.story_id),
+        alerted=format_vietnam_time(story.alerted_at),
     )
 
 
@@ -150,14 +155,14 @@ def _section_name(section: Section) -> str:
     return event_label(section.key) if section.key else OTHER_SECTION
 
 
-def section_views(digest: StoryDigest) -> tuple[SectionView, ...]:
+def section_views(digest: StoryDigest, base_url: str | None = None) -> tuple[SectionView, ...]:
     number = 0
     views = []
     for section in sections(digest):
         stories = []
         for story in section.stories:
             number += 1
-            stories.append(_story_view(story, number))
+            stories.append(_story_view(story, number, base_url))
         views.append(SectionView(name=_section_name(section), stories=tuple(stories)))
     return tuple(views)
 
@@ -182,8 +187,8 @@ def counts_line(stories: int, articles: int, outlets: int) -> str:
     return f"{stories} tin, {articles} bài từ {outlets} báo"
 
 
-def _context(digest: StoryDigest, title: str) -> dict[str, Any]:
-    views = section_views(digest)
+def _context(digest: StoryDigest, title: str, base_url: str | None = None) -> dict[str, Any]:
+    views = section_views(digest, base_url)
     day = format_day(digest.day)
     heading = " ".join(part for part in (clean_text(title), clean_text(digest.profile)) if part)
     heading = f"{heading} — {day}" if heading else day
@@ -203,10 +208,13 @@ def _context(digest: StoryDigest, title: str) -> dict[str, Any]:
     }
 
 
-def render_digest(digest: StoryDigest, *, title: str = "diplowatch") -> RenderedDigest:
+def render_digest(
+    digest: StoryDigest, *, title: str = "diplowatch", story_base_url: str | None = None
+) -> RenderedDigest:
     """Render ``digest`` as a subject line, an HTML page (CSS inlined), a plain-text part and
-    the Markdown of the Prefect artifact."""
-    context = _context(digest, title)
+    the Markdown of the Prefect artifact; with ``story_base_url`` (the reading room's
+    address) each story links to its page there."""
+    context = _context(digest, title, story_base_url)
     html = _INLINER.inline(_ENV.get_template("digest.html.j2").render(context)).rstrip() + "\n"
     text = _ENV.get_template("digest.txt.j2").render(context)
     subject = f"{context['heading']}: {context['counts']}"
@@ -256,7 +264,10 @@ def render_markdown(context: dict[str, Any]) -> str:
         lines += [f"## {md(section.name)} ({len(section.stories)})", ""]
         for story in section.stories:
             lines.append(f"### {story.number}\\. {_md_link(story.title, story.link)}")
-            meta = " · ".join(part for part in (story.outlet, story.time, story.event) if part)
+            alerted = f"Báo nhanh {story.alerted[-5:]}" if story.alerted else ""
+            meta = " · ".join(
+                part for part in (story.outlet, story.time, story.event, alerted) if part
+            )
             lines += ["", f"_{md(meta)}_", ""]
             if story.lead:
                 lines += [md(story.lead), ""]

@@ -31,7 +31,7 @@ from storage.operations import recent_outlet_runs
 
 log = logging.getLogger("diplowatch.alerts")
 
-IncidentKind = Literal["failing", "extraction", "recovered"]
+IncidentKind = Literal["failing", "extraction", "recovered", "dead-source"]
 HISTORY_RUNS = 200  # how far back an extraction window may reach
 
 

@@ -13,13 +13,14 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from flows.commands import fixtures, monitoring, operations, outlets, pages, search
+from flows.commands import fixtures, monitoring, operations, outlets, pages, search, story_alerts
+from flows.commands import web as web_command
 from flows.commands.common import CliError
 
 log = logging.getLogger("diplowatch.cli")
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
-    pages, monitoring, outlets, search, operations, fixtures
+    pages, monitoring, outlets, search, operations, fixtures, story_alerts, web_command
 )
 
 
@@ -52,8 +53,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # one clear line instead of a traceback
         log.debug("unexpected failure", exc_info=True)
-        print(f"diplowatch {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"diplowatch {args.command}: {explain(error)}", file=sys.stderr)
         return 1
+
+
+def explain(error: BaseException) -> str:
+    """One line for an unexpected failure: what to do when we know, else what happened."""
+    text = str(error)
+    if isinstance(error, RuntimeError) and "ephemeral Prefect API server" in text:
+        from prefect.settings import PREFECT_HOME, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+        waited = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        return (
+            f"Prefect's temporary API server did not start within {waited} s (its first start "
+            f"creates its database in {PREFECT_HOME.value()}). Run the command again; on a slow "
+            "machine set PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS higher, or start a "
+            "server (`prefect server start`) and set PREFECT_API_URL"
+        )
+    if isinstance(error, RuntimeError) and text.startswith("Failed to reach API at"):
+        return (
+            f"{text.rstrip('.')}: start the Prefect server there (`prefect server start`), "
+            "or unset PREFECT_API_URL to use a temporary one"
+        )
+    module = type(error).__module__.split(".")[0]
+    if module == "sqlalchemy" and "OperationalError" in type(error).__name__:
+        first = text.split("\n", 1)[0]
+        return (
+            f"cannot use the database: {first} (check --db or DIPLOWATCH_DATABASE_URL; "
+            "a PostgreSQL server must be running)"
+        )
+    first = text.strip().split("\n", 1)[0]
+    return f"{type(error).__name__}: {first[:500]}"
 
 
 if __name__ == "__main__":

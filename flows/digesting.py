@@ -17,7 +17,7 @@ The digest of one watch profile and day:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from flows.settings import Settings, WatchProfile
 from flows.stories import as_member, file_unfiled
 from parsers.registry import outlet_by_key
 from records import VIETNAM_TZ
+from storage.alerts import alerted_stories, latest_alerted_stories
 from storage.db import Database
 from storage.digests import (
     claim_digest_send,
@@ -140,6 +141,11 @@ def collect_digest(
         done = sent_story_ids(session, profile.name, ids, except_day=day.isoformat())
         members = members_of(session, [s for s in ids if s not in done], until=end)
         stories = tuple(digest_story(story, rows) for story, rows in members.items())
+        alerted = alerted_stories(session, profile.name, members)  # marked (issue 13)
+        stories = tuple(
+            replace(s, alerted_at=alerted.get(s.story_id or 0)) if s.story_id in alerted else s
+            for s in stories
+        )
     if profile.topics:  # fields of cooperation to watch: a story must touch one of them
         topics = set(profile.topics)
         stories = tuple(s for s in stories if topics.intersection(s.topics))
@@ -181,7 +187,9 @@ class DigestOutcome:
     error: str | None = None
 
 
-def write_profile_feed(db: Database, profile: str, out_dir: Path) -> Path:
+def write_profile_feed(
+    db: Database, profile: str, out_dir: Path, story_base_url: str | None = None
+) -> Path:
     """The Atom feed of the stories of the profile's latest digests, next to the digests."""
     with db.session() as session:
         recent = recent_digest_stories(session, profile, limit=FEED_STORIES)
@@ -190,7 +198,21 @@ def write_profile_feed(db: Database, profile: str, out_dir: Path) -> Path:
             rows = members_of(session, [story_id], until=end).get(story_id)
             if rows:
                 stories.append(digest_story(story_id, rows))
-    return write_feed(render_feed(profile, stories, updated=datetime.now(UTC)), out_dir, profile)
+        # Alerted stories (issue 13): marked, and at the top until a digest carries them.
+        carried = {story_id for _, story_id, _ in recent}
+        latest = latest_alerted_stories(session, profile, limit=FEED_STORIES)
+        fresh = [story_id for story_id, _ in latest if story_id not in carried]
+        found = members_of(session, fresh)
+        stories[:0] = [digest_story(s, found[s]) for s in fresh if s in found]
+        alerted = dict(latest) | alerted_stories(session, profile, carried)
+        stories = [
+            replace(s, alerted_at=alerted[s.story_id]) if s.story_id in alerted else s
+            for s in stories
+        ]
+    feed = render_feed(
+        profile, stories, updated=datetime.now(UTC), story_base_url=story_base_url
+    )
+    return write_feed(feed, out_dir, profile)
 
 
 def prepare_digest(
@@ -209,7 +231,7 @@ def prepare_digest(
             counts = (len(carried), 0)
     if not sent:
         record, story_ids, article_ids = collect_digest(db, profile, day)
-        rendered = render_digest(record)
+        rendered = render_digest(record, story_base_url=settings.web.base_url)
         start, end = record.window_start, record.window_end
         counts = (len(record.stories), record.outlet_count)
     html_path, text_path = write_digest(rendered, out_dir, profile.name, iso)
@@ -240,7 +262,9 @@ def prepare_digest(
             already_sent=row.sent_at is not None,
             message_id=row.message_id,
         )
-    outcome.feed_path = str(write_profile_feed(db, profile.name, out_dir))
+    outcome.feed_path = str(
+        write_profile_feed(db, profile.name, out_dir, settings.web.base_url)
+    )
     return outcome, rendered
 
 

@@ -16,7 +16,9 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NONE
 
 from crawler.client import Crawler, CrawlerConfig
+from flows.alert_tasks import story_alerts_step
 from flows.alerts import find_incidents, mail_incidents, summary_markdown
+from flows.deadsources import dead_source_incidents
 from flows.hostlimits import crawler_factory
 from flows.monitoring import monitor_outlet
 from flows.settings import Settings, get_settings
@@ -87,8 +89,9 @@ async def monitor(
     1. pick the outlets (all registry outlets by default);
     2. migrate the database to the newest schema;
     3. run one task per outlet, all at once (each task is polite per host);
-    4. find the outlet health incidents that start now and mail the operator;
-    5. publish the summary table; return one row of counters per outlet.
+    4. raise the story alerts the new articles call for and deliver them (flows.alert_tasks);
+    5. find the outlet health incidents that start now and mail the operator;
+    6. publish the summary table; return one row of counters per outlet.
     """
     settings = get_settings()
     chosen = select_outlets(outlets)
@@ -108,9 +111,13 @@ async def monitor(
         )
     finally:
         robots_db.dispose()
+    if not replay:  # story alerts: raised in the run that filed the story's news (issue 13)
+        await story_alerts_step(url, settings)
     db = Database(url, run_migrations=False)
     try:
         incidents = find_incidents(db, [outlet.key for outlet in chosen], settings.alerts)
+        if not replay:  # sources dead for a week, each reported once
+            incidents += dead_source_incidents(db, [outlet.key for outlet in chosen])
     finally:
         db.dispose()
     mail_incidents(incidents, settings)

@@ -14,13 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from digest.alert_rules import DEFAULT_RULES, AlertRule, QuietHours
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -35,6 +37,35 @@ class SmtpSettings(BaseModel):
     timeout_seconds: float = 30.0
 
 
+class StoryAlertSettings(BaseModel):
+    """Alerts for the stories that cannot wait for the digest (README, "Alerts")."""
+
+    enabled: bool = True
+    # A story alerts when it meets one of these (digest.alert_rules); levels order them.
+    rules: list[AlertRule] = Field(default_factory=lambda: list(DEFAULT_RULES))
+    # Email: the digest's SMTP settings; None: the profile's digest recipients, []: no email.
+    recipients: list[str] | None = None
+    # Chat and webhooks: apprise URLs by a name of your choice (the name is what is stored
+    # and shown; the URL holds the service's secret), e.g. {"desk": "tgram://TOKEN/CHAT"}.
+    channels: dict[str, SecretStr] = Field(default_factory=dict)
+    # Asia/Ho_Chi_Minh; alerts below ``urgent_level`` wait until it ends. None: never quiet.
+    quiet_hours: str | None = "22:00-06:00"
+    urgent_level: int = 2
+    # Only stories whose first article is this recent alert (not a backlog, not a backfill).
+    max_age_hours: float = 12.0
+    # A failed delivery: Prefect retries it in the run, then each later run until this many.
+    retries: int = 2
+    retry_delay_seconds: float = 20.0
+    max_attempts: int = 8
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        if value:
+            QuietHours.parse(value)
+        return value or None
+
+
 class WatchProfile(BaseModel):
     name: str
     partners: list[str] = Field(default_factory=lambda: ["US"])  # empty: any partner
@@ -43,6 +74,7 @@ class WatchProfile(BaseModel):
     topics: list[str] = Field(default_factory=list)
     min_score: float = 0.5
     recipients: list[str] = Field(default_factory=list)
+    story_alerts: StoryAlertSettings = Field(default_factory=StoryAlertSettings)
 
 
 class PolitenessSettings(BaseModel):
@@ -85,6 +117,20 @@ class AlertSettings(BaseModel):
     max_fallback_share: float = 0.3
 
 
+class WebSettings(BaseModel):
+    """The reading room (``diplowatch web``): where it listens, how links reach it, and the
+    credentials it requires when it listens on anything but loopback."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # The address readers use (e.g. https://watch.example.org): the digest email and the
+    # Atom feed link each story to its page there. None: no links.
+    base_url: str | None = None
+    token: SecretStr | None = None  # "Authorization: Bearer <token>"
+    username: str | None = None  # HTTP basic credentials
+    password: SecretStr | None = None
+
+
 def _default_profiles() -> list[WatchProfile]:
     return [WatchProfile(name="vn-us", partners=["US"])]
 
@@ -106,6 +152,7 @@ class Settings(BaseSettings):
     politeness: PolitenessSettings = Field(default_factory=PolitenessSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     profiles: list[WatchProfile] = Field(default_factory=_default_profiles)
     # Maps outlet hosts to another address, e.g. {"vnexpress.net": "127.0.0.1:8080"}: for
     # tests and for a local replay server. Never needed in production.

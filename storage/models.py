@@ -286,3 +286,88 @@ class RobotsTxtRow(Base):
     last_modified: Mapped[str | None] = mapped_column(String(128))
     fetched_at: Mapped[datetime]  # body fetched, or confirmed by a 304
     expires_at: Mapped[datetime]
+
+
+# --- discovery sources proven live (issue 12): what ``diplowatch outlets --probe`` saw ----
+
+
+class SourceProbeRow(Base):
+    """A feed, sitemap or listing page of the registry: the probe's last answer, when it was
+    last seen answering, and since when it has not (by the probe or the monitor's failures).
+    A source failing for a week is reported once (``dead_reported_at``) and skipped by the
+    monitor until a probe sees it answer again."""
+
+    __tablename__ = "source_probes"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    outlet_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # feed, sitemap, listing
+    probed_at: Mapped[datetime | None]  # the last probe
+    outcome: Mapped[str | None] = mapped_column(String(16))  # live, stale, empty, dead, blocked
+    status: Mapped[int | None]  # HTTP status of the last probe (None: no answer)
+    final_url: Mapped[str | None] = mapped_column(String(2048))
+    items: Mapped[int | None]
+    matching: Mapped[int | None]  # items whose URL matches the outlet's article pattern
+    newest_at: Mapped[datetime | None]
+    detail: Mapped[str | None] = mapped_column(Text)
+    last_seen_at: Mapped[datetime | None]  # last answered (2xx) a probe or the monitor
+    failing_since: Mapped[datetime | None]  # start of the current run of failures
+    dead_reported_at: Mapped[datetime | None]  # the health mail reported it dead
+
+
+# --- story alerts (issue 13): stories that cannot wait for tomorrow's digest ---------------
+
+
+class StoryAlertRow(Base):
+    """An alert raised for a story and a watch profile: one ``alert`` per story and profile,
+    ever, and at most one ``update``. Its message is rendered once, when raised (a retried
+    send sends the same message); ``due_at`` is later than ``raised_at`` in quiet hours."""
+
+    __tablename__ = "story_alerts"
+    __table_args__ = (
+        UniqueConstraint("profile", "story_id", "kind", name="uq_story_alerts_profile_story_kind"),
+        Index("ix_story_alerts_raised", "raised_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    profile: Mapped[str] = mapped_column(String(64))
+    # SET NULL: a story emptied later keeps its alert's record (the title and url below).
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # alert, update
+    level: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[list[Any]] = mapped_column(JSON)  # names of the rules met
+    reasons: Mapped[list[Any]] = mapped_column(JSON)  # why, in the readers' words
+    changes: Mapped[list[Any]] = mapped_column(JSON)  # an update: what changed
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)  # outlets, top person, event then
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(2048))
+    subject: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    day: Mapped[str] = mapped_column(String(10))  # raised_at's day in Asia/Ho_Chi_Minh
+
+
+class AlertDeliveryRow(Base):
+    """One channel of one alert (``email``, or the name of an apprise URL of the profile;
+    never the URL: it holds secrets). Sent at most once: a send lease (``sending_until``),
+    and ``sent_at`` only after the server or service accepted it."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_state", "state"),)
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("story_alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # pending, sent, failed (gave up)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(512))  # email: kept across retries
+    recipients: Mapped[list[Any]] = mapped_column(JSON)
+    sending_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

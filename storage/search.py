@@ -24,7 +24,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -246,6 +246,7 @@ _PG_WEIGHTS = "'{0.0, 0.0, 0.4, 1.0}'::float4[]"
 # PostgreSQL ranks at most this many matches, the newest: a common word matches most of a
 # million articles, and the head vectors of all of them are too many to read in a second.
 RANK_WINDOW = 10_000
+ArticleFilter = Callable[[Any], Any]  # article id column -> a condition on it (storage.archive)
 
 
 def search_articles(
@@ -256,24 +257,38 @@ def search_articles(
     outlets: Sequence[str] = (),
     diplomacy_only: bool = False,
     limit: int = 20,
+    until: datetime | None = None,
+    offset: int = 0,
+    article_filter: ArticleFilter | None = None,
+    totals: list[int] | None = None,
 ) -> list[SearchHit]:
     """Stored articles matching ``query``, best first (ties: newest first).
 
     On PostgreSQL, when more than ``RANK_WINDOW`` articles match, the best are picked among
     the newest ``RANK_WINDOW`` of them; SQLite ranks every match (bm25 in FTS5 is cheap).
+    ``until`` (exclusive), ``offset``, ``article_filter`` (a condition on the article id
+    column, e.g. on its verdict) and ``totals`` (gets how many matched: at most
+    ``RANK_WINDOW`` on PostgreSQL) serve the reading room's pages (``storage.archive``).
     """
     parsed = parse_query(query) if isinstance(query, str) else query
     dialect = session.get_bind().dialect.name
+    extra, rows, found = (until, article_filter), list[Any](), None
     if dialect == "sqlite":
-        ranked = _sqlite_ranked(parsed, since, outlets, diplomacy_only, limit)
-        rows = session.execute(ranked).all()
+        ranked = _sqlite_ranked(parsed, since, outlets, diplomacy_only, limit, extra)
+        rows = list(session.execute(ranked.offset(offset)))
+        if totals is not None:  # bm25 cannot share a query with a window function
+            matched = ranked.with_only_columns(ArticleRow.id).order_by(None).limit(None)
+            found = session.scalar(select(func.count()).select_from(matched.subquery()))
     elif dialect == "postgresql":
-        ranked = _postgresql_ranked(parsed, since, outlets, diplomacy_only, limit)
+        ranked = _postgresql_ranked(parsed, since, outlets, diplomacy_only, limit, extra)
         with _bitmap_scans_only(session):
-            rows = session.execute(ranked).all()
+            rows = list(session.execute(ranked.offset(offset)))
+        found = rows[0][2] if rows else 0  # count(*) over the ranked candidates
     else:
         raise RuntimeError(f"search needs SQLite or PostgreSQL, not {dialect!r}")
-    scores = {article_id: float(value) for article_id, value in rows}
+    if totals is not None:
+        totals.append(found or 0)
+    scores = {row[0]: float(row[1]) for row in rows}
     return _hits(session, scores, parsed.terms)
 
 
@@ -300,7 +315,8 @@ def _diplomacy(article_id: Any) -> Any:
 
 
 def _sqlite_ranked(
-    query: SearchQuery, since: datetime | None, outlets: Sequence[str], diplomacy: bool, limit: int
+    query: SearchQuery, since: datetime | None, outlets: Sequence[str], diplomacy: bool, limit: int,
+    extra: tuple[datetime | None, ArticleFilter | None] = (None, None),  # until, filter
 ) -> Select[Any]:
     when = article_time()
     ranked = (
@@ -317,11 +333,16 @@ def _sqlite_ranked(
         ranked = ranked.where(ArticleRow.outlet_key.in_(list(outlets)))
     if diplomacy:
         ranked = ranked.where(_diplomacy(ArticleRow.id))
+    if extra[0] is not None:
+        ranked = ranked.where(when < extra[0])
+    if extra[1] is not None:
+        ranked = ranked.where(extra[1](ArticleRow.id))
     return ranked
 
 
 def _postgresql_ranked(
-    query: SearchQuery, since: datetime | None, outlets: Sequence[str], diplomacy: bool, limit: int
+    query: SearchQuery, since: datetime | None, outlets: Sequence[str], diplomacy: bool, limit: int,
+    extra: tuple[datetime | None, ArticleFilter | None] = (None, None),  # until, filter
 ) -> Select[Any]:
     index = _PG_INDEX.c
     newest = select(index.article_id, index.at, index.head).where(
@@ -333,12 +354,16 @@ def _postgresql_ranked(
         newest = newest.where(index.outlet_key.in_(list(outlets)))
     if diplomacy:
         newest = newest.where(_diplomacy(index.article_id))
+    if extra[0] is not None:
+        newest = newest.where(index.at < extra[0])
+    if extra[1] is not None:
+        newest = newest.where(extra[1](index.article_id))
     candidates = newest.order_by(index.at.desc()).limit(RANK_WINDOW).subquery("candidates")
     weights: Any = literal_column(_PG_WEIGHTS)
     terms = func.diplowatch_any_term(query.text)  # words and adjacent pairs: "hoa ky" ranks
     score = func.ts_rank(weights, candidates.c.head, terms, type_=Float)
     return (
-        select(candidates.c.article_id, score.label("score"))
+        select(candidates.c.article_id, score.label("score"), func.count().over())
         .order_by(literal_column("score").desc(), candidates.c.at.desc())
         .order_by(candidates.c.article_id.desc())
         .limit(limit)

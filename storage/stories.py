@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from storage.alerts import move_story_alerts
 from storage.models import (
     ArticleRow,
     DigestRow,
@@ -221,6 +222,7 @@ def merge_stories(session: Session, into: int, others: Iterable[int]) -> None:
                 session.delete(row)
             else:
                 row.story_id = into
+        move_story_alerts(session, into, other)  # a merged story does not alert again
         session.flush()
         session.execute(delete(StoryRow).where(StoryRow.id == other))
     session.flush()

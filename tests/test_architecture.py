@@ -8,7 +8,9 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
-STAGES = ["flows", "crawler", "parsers", "analysis", "storage", "digest"]
+# web (the reading room) comes right after flows: it reads storage and digest, and only the
+# CLI (flows) starts it.
+STAGES = ["flows", "web", "crawler", "parsers", "analysis", "storage", "digest"]
 OURS = {*STAGES, "records"}
 # Pure stages: no network, no database, no Prefect (digest may send mail: smtplib).
 FORBIDDEN_IN_PURE = {"httpx", "sqlalchemy", "alembic", "prefect", "storage", "crawler", "flows"}
@@ -57,3 +59,21 @@ def test_modules_stay_small() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 450
     }
     assert not big, f"modules over 450 lines: {big}"
+
+
+def test_the_reading_room_never_writes_nor_crawls() -> None:
+    """web reads the archive: no crawler, no Prefect, no flows, no alembic (it never migrates),
+    and no storage module that writes (it goes through storage.archive, read only)."""
+    writers = {"storage.repository", "storage.stories", "storage.digests", "storage.health"}
+    for module, names in imported_top_levels("web").items():
+        assert not names & {"crawler", "prefect", "flows", "alembic", "httpx"}, module
+    for path in sorted((REPO_ROOT / "web").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in writers:
+                names = {alias.name for alias in node.names}
+                # read functions only: the digest's window query, members, health, rows
+                assert names <= {"members_of", "window_members", "StoredMember",
+                                 "DriftLimits", "extraction_drift", "outlet_health",
+                                 "article_from_row", "verdict_from_row"}, (path, names)
+

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flows.cli import main
 from parsers.registry import OUTLETS
-from tests.conftest import REPO_ROOT
 from tests.site import DIPLOMACY_ARTICLE, SPORT_ARTICLE, article_html
 
 PARSE_KEYS = {
@@ -140,47 +136,3 @@ def test_an_unknown_outlet_is_one_clear_error_line(capsys: pytest.CaptureFixture
     assert main(["run", "--outlet", "nosuchpaper"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nosuchpaper" in err
-
-
-def closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.mark.prefect
-def test_the_main_job_finishes_with_a_database_and_a_digest_when_outlets_are_unreachable(
-    tmp_path: Path,
-) -> None:
-    """What a new user gets without network: each outlet's error, a database, a digest."""
-    dead = f"127.0.0.1:{closed_port()}"
-    host_map = {domain: dead for outlet in OUTLETS for domain in outlet.domains}
-    host_map.update({f"*.{domain}": dead for outlet in OUTLETS for domain in outlet.domains})
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DIPLOWATCH_", "PREFECT_"))
-    }
-    env.update(
-        DIPLOWATCH_HOST_MAP=json.dumps(host_map),
-        DIPLOWATCH_POLITENESS__BACKOFF_SECONDS="0.05",
-        PREFECT_HOME=str(tmp_path / "prefect"),
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--digest"],
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    table = done.stdout.splitlines()
-    assert table[0].split()[:3] == ["outlet", "discovered", "new"]
-    reported = {line.split()[0] for line in table[1:] if line and not line.startswith("digest")}
-    assert reported == {outlet.key for outlet in OUTLETS}
-    assert "Traceback" not in done.stderr
-    assert (tmp_path / "data" / "diplowatch.db").is_file()
-    assert list((tmp_path / "data" / "digests").glob("*/*.html"))

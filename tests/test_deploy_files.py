@@ -91,6 +91,14 @@ def test_the_compose_file_runs_postgres_a_prefect_server_the_deploy_step_and_wor
         assert environment["DIPLOWATCH_DATABASE_URL"].startswith("postgresql+psycopg://")
 
 
-@pytest.mark.parametrize("service", ["prefect-server", "worker"])
+@pytest.mark.parametrize("service", ["prefect-server", "worker", "web"])
 def test_the_compose_services_start_commands_that_exist(service: str) -> None:
     accepts(shlex.split(compose()["services"][service]["command"]))
+
+
+def test_the_reading_room_is_published_on_loopback_only() -> None:
+    web = compose()["services"]["web"]
+    assert web["ports"] == ["127.0.0.1:8080:8080"]
+    assert web["depends_on"]["deploy"]["condition"] == "service_completed_successfully"
+    unit = exec_start(SYSTEMD_DIR / "diplowatch-web.service")
+    assert unit[1:] == ["web", "--host", "127.0.0.1", "--port", "8080"]

@@ -322,7 +322,7 @@ def test_the_deployments_run_on_hanoi_time_and_take_typed_parameters() -> None:
     from flows.serve import runner_deployments
 
     deployments = {d.name: d for d in runner_deployments()}  # what `diplowatch serve` serves
-    assert set(deployments) == {"monitor", "daily-digest", "reparse", "backfill"}
+    assert set(deployments) == {"monitor", "daily-digest", "probe", "reparse", "backfill"}
 
     def crons(name: str) -> list[tuple[str, str | None]]:
         schedules = [s.schedule for s in deployments[name].schedules or []]
@@ -331,6 +331,7 @@ def test_the_deployments_run_on_hanoi_time_and_take_typed_parameters() -> None:
 
     assert crons("monitor") == [("*/15 * * * *", "Asia/Ho_Chi_Minh")]
     assert crons("daily-digest") == [("0 7 * * *", "Asia/Ho_Chi_Minh")]
+    assert crons("probe") == [("0 6 * * 1", "Asia/Ho_Chi_Minh")]  # Mondays 06:00
     assert crons("reparse") == crons("backfill") == []  # on demand
     backfill = deployments["backfill"]._parameter_openapi_schema.model_dump()
     assert backfill["required"] == ["since"]

@@ -12,10 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from flows.commands.common import Subcommands, add_db, print_table
+from flows.commands.common import CliError, Subcommands, add_db, print_table
 from parsers.registry import OUTLETS
+from records import Outlet
+
+if TYPE_CHECKING:
+    from storage.models import SourceProbeRow
 
 
 def register(commands: Subcommands) -> None:
@@ -33,6 +39,14 @@ def register(commands: Subcommands) -> None:
                        help="judge an outlet only with at least M articles in them (10)")
     check.add_argument("--max-share", type=_share, default=0.3, metavar="X",
                        help="flag a share of bad articles above X, 0 to 1 (0.3)")
+    probe = outlets.add_argument_group("probe (needs the internet)")
+    probe.add_argument(
+        "--probe", action="store_true",
+        help="ask every feed, sitemap and listing page once and parse one recent article per "
+        "outlet (exit status 1 when an outlet has no live source)",
+    )
+    probe.add_argument("--outlet", nargs="+", default=[], metavar="KEY",
+                       help="probe only these outlets")
     add_db(outlets)
     outlets.set_defaults(handler=command_outlets)
 
@@ -84,14 +98,22 @@ def command_check(args: argparse.Namespace) -> int:
 def command_outlets(args: argparse.Namespace) -> int:
     if args.check:
         return command_check(args)
+    if args.probe:
+        from flows.commands.probe import command_probe
+
+        return command_probe(args)
+    if args.outlet:
+        raise CliError("--outlet goes with --probe")
     from flows.settings import get_settings
     from storage.db import Database
+    from storage.probes import source_rows
     from storage.repository import outlet_health
 
     db = Database(args.db or get_settings().resolved_database_url)
     try:
         with db.session() as session:
             health = outlet_health(session)
+            seen = source_rows(session)
             rows: list[dict[str, Any]] = []
             for outlet in OUTLETS:
                 state = health.get(outlet.key)
@@ -113,6 +135,7 @@ def command_outlets(args: argparse.Namespace) -> int:
                         "error_streak": state.error_streak if state else 0,
                         "last_error": state.last_error if state else None,
                         "articles_stored": state.articles_stored if state else 0,
+                        "sources": source_entries(outlet, seen),
                     }
                 )
     finally:
@@ -133,4 +156,40 @@ def command_outlets(args: argparse.Namespace) -> int:
         for r in rows
     ]
     print_table(table, ["key", "name", "feeds", "stored", "error streak", "last success"])
+    print()
+    print_table(
+        [{**source, "key": row["key"], "last seen": _day(source["last_seen_at"]),
+          "probe": source["outcome"] or "never", "failing since": _day(source["failing_since"])}
+         for row in rows for source in row["sources"]],
+        ["key", "kind", "probe", "last seen", "failing since", "provenance", "url"],
+    )  # fmt: skip
     return 0
+
+
+def _day(moment: str | None) -> str:
+    return (moment or "-")[:16].replace("T", " ")
+
+
+def source_entries(outlet: Outlet, seen: Mapping[str, SourceProbeRow]) -> list[dict[str, Any]]:
+    """Each source of ``outlet``: its evidence, and what the probe and the monitor saw of it."""
+    from parsers.provenance import provenance
+
+    entries = []
+    for kind, urls in (("feed", outlet.feeds), ("sitemap", outlet.sitemaps),
+                       ("listing", outlet.listing_pages)):
+        for url in urls:
+            row = seen.get(url)
+            evidence = provenance(url)
+            entries.append({
+                "kind": kind, "url": url, "provenance": evidence.label,
+                "provenance_year": evidence.year, "provenance_note": evidence.note,
+                "outcome": row.outcome if row else None,
+                "probed_at": _iso(row.probed_at if row else None),
+                "last_seen_at": _iso(row.last_seen_at if row else None),
+                "failing_since": _iso(row.failing_since if row else None),
+            })  # fmt: skip
+    return entries
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -16,19 +16,20 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, never a batch copy: on SQLite a batch operation rebuilds the table and
+# loses what reflection cannot see, the expression index and the full-text triggers that
+# migration 0004 put on ``articles``. (SQLite adds and drops a column in place since 3.35.)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("extraction_notes", sa.JSON(), nullable=False, server_default="[]")
-        )
-    with op.batch_alter_table("outlet_runs", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("fallbacks", sa.Integer(), server_default="0", nullable=False)
-        )
+    op.add_column(
+        "articles", sa.Column("extraction_notes", sa.JSON(), nullable=False, server_default="[]")
+    )
+    op.add_column(
+        "outlet_runs", sa.Column("fallbacks", sa.Integer(), server_default="0", nullable=False)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outlet_runs", schema=None) as batch_op:
-        batch_op.drop_column("fallbacks")
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_column("extraction_notes")
+    op.drop_column("outlet_runs", "fallbacks")
+    op.drop_column("articles", "extraction_notes")
