@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from digest.labels import (
     clean_text,
     event_label,
@@ -26,22 +24,13 @@ from digest.labels import (
     safe_link,
 )
 from digest.model import DigestStory
-from digest.render import RenderedDigest, md, md_url
+from digest.render import TEMPLATES, RenderedDigest, md, md_url
 
 __all__ = ["RenderedAlert", "render_alert"]
 
 KIND_BANNERS = {"alert": "BÁO NHANH", "update": "CẬP NHẬT"}
 
-_ENV = Environment(
-    loader=PackageLoader("digest", "templates"),
-    autoescape=select_autoescape(
-        enabled_extensions=("html.j2", "html"), default_for_string=False, default=False
-    ),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_ENV = TEMPLATES  # the digest's templates and settings: one environment
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from records import Person
+from records import VIETNAM_TZ, Person
 
 __all__ = [
     "Coverage",
@@ -266,3 +266,12 @@ def make_lead(sapo: str | None, paragraphs: Iterable[str], *, title: str = "") -
             if len(chosen) >= LEAD_SENTENCES:
                 return " ".join(chosen)
     return " ".join(chosen)
+
+
+DIGEST_HOUR = time(7, 0)  # the digest of day D covers the 24 hours before D 07:00
+
+
+def digest_window(day: date) -> tuple[datetime, datetime]:
+    """[day-1 07:00, day 07:00) in Asia/Ho_Chi_Minh, as aware UTC datetimes."""
+    end = datetime.combine(day, DIGEST_HOUR, tzinfo=VIETNAM_TZ)
+    return (end - timedelta(days=1)).astimezone(UTC), end.astimezone(UTC)

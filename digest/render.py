@@ -169,7 +169,7 @@ def section_views(digest: StoryDigest, base_url: str | None = None) -> tuple[Sec
 
 # --------------------------------------------------------------------------- rendering
 
-_ENV = Environment(
+TEMPLATES = _ENV = Environment(
     loader=PackageLoader("digest", "templates"),
     autoescape=select_autoescape(
         enabled_extensions=("html.j2", "html"), default_for_string=False, default=False

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from digest.model import Coverage, DigestStory, make_lead
 from records import Article, Person, Verdict
 
 __all__ = ["Member", "StorySummary", "name_key", "representative", "summarize"]
@@ -110,4 +111,32 @@ def summarize(members: Sequence[Member]) -> StorySummary:
         if events
         else (verdicts[0].event if verdicts else None),
         score=max((v.score for v in verdicts), default=0.0),
+    )
+
+
+def digest_story(
+    story_id: int, members: Sequence[Member], outlet_name: Callable[[str], str]
+) -> DigestStory:
+    """One story as the digest (and the reading room) shows it, from its members in time
+    order; ``outlet_name`` names an outlet key for readers."""
+    summary = summarize(members)
+    rep = next(m for m in members if m.article_id == summary.representative_id)
+    return DigestStory(
+        title=rep.article.title,
+        lead=make_lead(rep.article.sapo, rep.article.paragraphs, title=rep.article.title),
+        url=rep.article.url,
+        outlet_name=outlet_name(rep.article.outlet),
+        first_seen_at=summary.first_seen_at,
+        last_seen_at=summary.last_seen_at,
+        partners=summary.partners,
+        event=summary.event,
+        people=summary.people,
+        topics=summary.topics,
+        score=summary.score,
+        coverage=tuple(
+            Coverage(m.article.outlet, outlet_name(m.article.outlet), m.article.url,
+                     m.article.title, m.moment, m.article.credited_source)
+            for m in members
+        ),
+        story_id=story_id,
     )

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from digest.feed import render_feed
 from digest.files import write_digest, write_feed, write_message
-from digest.model import Coverage, DigestStory, StoryDigest, make_lead, rank_stories
+from digest.model import DigestStory, StoryDigest, digest_window, rank_stories
 from digest.render import RenderedDigest, render_digest
 from digest.send import SendError, SmtpConfig, build_message, new_message_id, send_message
-from digest.summary import summarize
+from digest.summary import digest_story as story_of
 from flows.settings import Settings, WatchProfile
-from flows.stories import as_member, file_unfiled
-from parsers.registry import outlet_by_key
+from flows.stories import file_unfiled
+from parsers.registry import outlet_display_name
 from records import VIETNAM_TZ
 from storage.alerts import alerted_stories, latest_alerted_stories
 from storage.db import Database
@@ -44,6 +44,7 @@ from storage.digests import (
 )
 from storage.stories import (
     StoredMember,
+    as_member,
     digest_story_ids,
     last_sent_window_end,
     members_of,
@@ -55,18 +56,11 @@ from storage.stories import (
 
 log = logging.getLogger("diplowatch.digest")
 
-DIGEST_HOUR = time(7, 0)
 MAX_WINDOW = timedelta(days=7)  # a digest after a long pause covers at most a week
 SEND_LEASE = timedelta(minutes=10)  # a run that died while sending blocks others this long
 FEED_STORIES = 50
 
 # --------------------------------------------------------------------------- collecting
-
-
-def digest_window(day: date) -> tuple[datetime, datetime]:
-    """[day-1 07:00, day 07:00) in Asia/Ho_Chi_Minh, as aware UTC datetimes."""
-    end = datetime.combine(day, DIGEST_HOUR, tzinfo=VIETNAM_TZ)
-    return (end - timedelta(days=1)).astimezone(UTC), end.astimezone(UTC)
 
 
 def profile_window(session: Session, profile: str, day: date) -> tuple[datetime, datetime]:
@@ -84,43 +78,9 @@ def default_digest_day(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(VIETNAM_TZ).date()
 
 
-def outlet_name(key: str) -> str:
-    try:
-        return outlet_by_key(key).name
-    except KeyError:
-        return key or "?"
-
-
 def digest_story(story_id: int, members: list[StoredMember]) -> DigestStory:
     """One story as the digest shows it, from its members (time order)."""
-    converted = [as_member(m) for m in members]
-    summary = summarize(converted)
-    rep = next(m for m in converted if m.article_id == summary.representative_id)
-    return DigestStory(
-        title=rep.article.title,
-        lead=make_lead(rep.article.sapo, rep.article.paragraphs, title=rep.article.title),
-        url=rep.article.url,
-        outlet_name=outlet_name(rep.article.outlet),
-        first_seen_at=summary.first_seen_at,
-        last_seen_at=summary.last_seen_at,
-        partners=summary.partners,
-        event=summary.event,
-        people=summary.people,
-        topics=summary.topics,
-        score=summary.score,
-        coverage=tuple(
-            Coverage(
-                m.article.outlet,
-                outlet_name(m.article.outlet),
-                m.article.url,
-                m.article.title,
-                m.moment,
-                m.article.credited_source,
-            )
-            for m in converted
-        ),
-        story_id=story_id,
-    )
+    return story_of(story_id, [as_member(m) for m in members], outlet_display_name)
 
 
 def collect_digest(

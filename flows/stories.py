@@ -24,12 +24,13 @@ from analysis.stories import (
     encode_signature,
     story_item,
 )
-from digest.summary import Member, summarize
+from digest.summary import summarize
 from records import Article, Verdict
 from storage.models import ArticleRow
 from storage.repository import article_from_row, verdict_from_row
 from storage.stories import (
     StoredMember,
+    as_member,
     candidates,
     delete_story_if_empty,
     detach_article,
@@ -42,13 +43,7 @@ from storage.stories import (
     update_story,
 )
 
-__all__ = ["as_member", "file_in_story", "file_unfiled", "refresh_story"]
-
-
-def as_member(stored: StoredMember) -> Member:
-    """A stored member as ``digest.summary`` takes it."""
-    verdict = verdict_from_row(stored.verdict) if stored.verdict else None
-    return Member(stored.article.id, article_from_row(stored.article), verdict, stored.moment)
+__all__ = ["file_in_story", "file_unfiled", "refresh_story"]
 
 
 def _item(member: StoredMember) -> StoryItem:

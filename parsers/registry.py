@@ -413,3 +413,11 @@ def is_article_url(outlet: Outlet, url: str) -> bool:
     pattern = outlet.article_url_pattern or _FALLBACK_ARTICLE.pattern
     # Query strings do not make a page more or less of an article: match without them.
     return re.search(pattern, f"https://{parts.netloc}{parts.path}") is not None
+
+
+def outlet_display_name(key: str) -> str:
+    """The outlet's name for readers ("Tuổi Trẻ"), or the key itself when it is not ours."""
+    try:
+        return outlet_by_key(key).name
+    except KeyError:
+        return " ".join(key.split()) or "?"

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from digest.summary import Member
 from storage.alerts import move_story_alerts
 from storage.models import (
     ArticleRow,
@@ -27,6 +28,7 @@ from storage.models import (
     VerdictRow,
     utcnow,
 )
+from storage.repository import article_from_row, verdict_from_row
 
 __all__ = [
     "StoredMember",
@@ -416,3 +418,9 @@ def recent_digest_stories(
         .limit(limit)
     )
     return [(day, story_id, end) for day, story_id, end in session.execute(query)]
+
+
+def as_member(stored: StoredMember) -> Member:
+    """A stored member as ``digest.summary`` takes it."""
+    verdict = verdict_from_row(stored.verdict) if stored.verdict else None
+    return Member(stored.article.id, article_from_row(stored.article), verdict, stored.moment)

@@ -75,5 +75,5 @@ def test_the_reading_room_never_writes_nor_crawls() -> None:
                 # read functions only: the digest's window query, members, health, rows
                 assert names <= {"members_of", "window_members", "StoredMember",
                                  "DriftLimits", "extraction_drift", "outlet_health",
-                                 "article_from_row", "verdict_from_row"}, (path, names)
+                                 "article_from_row", "verdict_from_row", "as_member"}, (path, names)
 

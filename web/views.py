@@ -13,7 +13,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,30 +28,17 @@ from digest.labels import (
     topic_label,
 )
 from digest.links import STORY_PATH
-from digest.model import Coverage, DigestStory, StoryDigest, make_lead, rank_stories
-from digest.summary import Member, summarize
-from parsers.registry import outlet_by_key
-from records import VIETNAM_TZ, Person
+from digest.model import DigestStory, StoryDigest, digest_window, rank_stories
+from digest.summary import digest_story
+from parsers.registry import outlet_display_name
+from records import Person
 from storage.models import StoryRow
-from storage.repository import article_from_row, verdict_from_row
 from storage.search import SearchHit
-from storage.stories import StoredMember, members_of, window_members
+from storage.stories import StoredMember, as_member, members_of, window_members
 from web.config import Profile
 
-DIGEST_HOUR = time(7, 0)
-
-
-def outlet_name(key: str) -> str:
-    try:
-        return outlet_by_key(key).name
-    except KeyError:
-        return clean_text(key) or "?"
-
-
-def digest_window(day: date) -> tuple[datetime, datetime]:
-    """[day-1 07:00, day 07:00) in Asia/Ho_Chi_Minh, as UTC (the digest's window)."""
-    end = datetime.combine(day, DIGEST_HOUR, tzinfo=VIETNAM_TZ)
-    return (end - timedelta(days=1)).astimezone(UTC), end.astimezone(UTC)
+outlet_name = outlet_display_name
+__all__ = ["digest_window", "outlet_name"]  # (pages.py imports them from here)
 
 
 def story_path(story_id: int) -> str:
@@ -62,36 +49,7 @@ def story_path(story_id: int) -> str:
 
 
 def _digest_story(story_id: int, members: list[StoredMember]) -> DigestStory:
-    converted = [
-        Member(
-            m.article.id,
-            article_from_row(m.article),
-            verdict_from_row(m.verdict) if m.verdict else None,
-            m.moment,
-        )
-        for m in members
-    ]
-    summary = summarize(converted)
-    rep = next(m for m in converted if m.article_id == summary.representative_id)
-    return DigestStory(
-        title=rep.article.title,
-        lead=make_lead(rep.article.sapo, rep.article.paragraphs, title=rep.article.title),
-        url=rep.article.url,
-        outlet_name=outlet_name(rep.article.outlet),
-        first_seen_at=summary.first_seen_at,
-        last_seen_at=summary.last_seen_at,
-        partners=summary.partners,
-        event=summary.event,
-        people=summary.people,
-        topics=summary.topics,
-        score=summary.score,
-        coverage=tuple(
-            Coverage(m.article.outlet, outlet_name(m.article.outlet), m.article.url,
-                     m.article.title, m.moment, m.article.credited_source)
-            for m in converted
-        ),
-        story_id=story_id,
-    )
+    return digest_story(story_id, [as_member(m) for m in members], outlet_name)
 
 
 def day_stories(session: Session, profile: Profile, day: date) -> tuple[DigestStory, ...]:
