@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import re
 import socket
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
 import uvicorn
 
-from tests.test_digest_screenshot import CHROMIUM, Picture, chromium
+from tests.test_digest_screenshot import CHROMIUM, Picture, chromium, decode_png
 from tests.web_archive import build_archive, bulk_articles
 from web import Profile, WebConfig, create_app
 
@@ -80,57 +77,6 @@ def shoot(site: str, name: str, width: int, dark: bool, folder: Path) -> Picture
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(png, Path(keep) / png.name)
     return decode_png(png.read_bytes())
-
-
-def decode_png(data: bytes) -> Picture:
-    """What tests/test_digest_screenshot.decode_png measures, with numpy where the PNG
-    filters allow (None, Sub, Up: whole rows at once; Average and Paeth row by row)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
-    position, idat, width, height, channels = 8, b"", 0, 0, 0
-    while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position : position + 8])
-        body = data[position + 8 : position + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, color = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and color in (2, 6), (depth, color)
-            channels = 3 if color == 2 else 4
-        elif kind == b"IDAT":
-            idat += body
-        position += 12 + length
-    stride = width * channels
-    raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, stride + 1)
-    rows = np.zeros((height, stride), np.int32)
-    previous = np.zeros(stride, np.int32)
-    for number in range(height):
-        kind, line = raw[number, 0], raw[number, 1:].astype(np.int32)
-        if kind == 1:
-            line = line.reshape(width, channels).cumsum(axis=0).reshape(-1) % 256
-        elif kind == 2:
-            line = (line + previous) % 256
-        elif kind in (3, 4):
-            line = np.array(_unfilter(int(kind), line.tolist(), previous.tolist(), channels))
-        rows[number] = previous = line
-    pixels = rows.reshape(height, width, channels)[:, :, :3]
-    ink = pixels.min(axis=2) < 235
-    total = width * height
-    inked = int(ink.sum())
-    right = int(ink[:, int(width * 0.92) :].sum())
-    dark = int((pixels.max(axis=2) < 60).sum())
-    return Picture(width, height, inked / total, dark / total, right / max(inked, 1))
-
-
-def _unfilter(kind: int, line: list[int], up: list[int], channels: int) -> list[int]:
-    for i in range(len(line)):
-        left = line[i - channels] if i >= channels else 0
-        corner = up[i - channels] if i >= channels else 0
-        if kind == 3:
-            line[i] = (line[i] + (left + up[i]) // 2) & 0xFF
-            continue
-        estimate = left + up[i] - corner
-        pa, pb, pc = abs(estimate - left), abs(estimate - up[i]), abs(estimate - corner)
-        best = left if pa <= pb and pa <= pc else up[i] if pb <= pc else corner
-        line[i] = (line[i] + best) & 0xFF
-    return line
 
 
 class _UrlPage(type(Path())):  # type: ignore[misc]
