@@ -270,6 +270,17 @@ def bench(db: Database, runs: int, days: int) -> list[tuple[str, float, float, i
     return results
 
 
+def bench_database(args: argparse.Namespace) -> tuple[str, bool]:
+    """(database URL, already filled) from ``--postgres``/``--sqlite``, ``--rows``,
+    ``--reuse``: a new database unless one filled earlier is to be reused."""
+    if args.postgres:
+        return postgres_database(args.postgres, args.rows, args.reuse)
+    filled = bool(args.reuse and args.sqlite.exists())
+    if not filled:
+        args.sqlite.unlink(missing_ok=True)
+    return f"sqlite:///{args.sqlite.resolve()}", filled
+
+
 def postgres_database(server_url: str, rows: int, reuse: bool) -> tuple[str, bool]:
     """The URL of ``diplowatch_scale_<rows>`` on the server, and whether it is filled."""
     name = f"diplowatch_scale_{rows}"
@@ -298,13 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
-    if args.postgres:
-        url, filled = postgres_database(args.postgres, args.rows, args.reuse)
-    else:
-        filled = args.reuse and args.sqlite.exists()
-        if not filled:
-            args.sqlite.unlink(missing_ok=True)
-        url = f"sqlite:///{args.sqlite.resolve()}"
+    url, filled = bench_database(args)
     db = Database(url)
     backend = db.engine.dialect.name
     if not filled:

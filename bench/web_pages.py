@@ -41,7 +41,7 @@ import httpx
 import uvicorn
 from sqlalchemy import event, func, insert, select, text
 
-from bench.storage_scale import END, LEADERS, load_postgres, load_sqlite, postgres_database
+from bench.storage_scale import END, LEADERS, bench_database, load_postgres, load_sqlite
 from records import VIETNAM_TZ
 from storage.db import Database
 from storage.models import ArticleRow, StoryArticleRow, StoryRow, VerdictRow, utcnow
@@ -103,6 +103,8 @@ def no_prepared_statements(dbapi_connection: Any, _record: Any) -> None:
 
 
 def serve(url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """The reading room on ``url``'s database, served by uvicorn in a thread on a free
+    loopback port: (server, thread, base URL). Stop it with ``server.should_exit = True``."""
     app = create_app(WebConfig(url, profiles=(Profile("vn-us", ("US",)),)))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -110,7 +112,10 @@ def serve(url: str) -> tuple[uvicorn.Server, threading.Thread, str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30
     while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     return server, thread, f"http://127.0.0.1:{port}"
 
@@ -141,13 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     days = args.days or max(7, round(args.rows / DENSITY))
-    if args.postgres:
-        url, filled = postgres_database(args.postgres, args.rows, args.reuse)
-    else:
-        filled = args.reuse and args.sqlite.exists()
-        if not filled:
-            args.sqlite.unlink(missing_ok=True)
-        url = f"sqlite:///{args.sqlite.resolve()}"
+    url, filled = bench_database(args)
     db = Database(url)
     backend = db.engine.dialect.name
     if backend == "postgresql":  # as the web's engine, and as one `diplowatch search` process

@@ -11,19 +11,15 @@ installs it). Set DIPLOWATCH_SCREENSHOT_DIR to keep the PNG files (README's docs
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+from bench.web_pages import serve
 from tests.test_digest_screenshot import CHROMIUM, Picture, chromium, decode_png
 from tests.web_archive import build_archive, bulk_articles
-from web import Profile, WebConfig, create_app
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
@@ -46,18 +42,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     archive = build_archive(url)
     bulk_articles(url, 200, word="Hoa Kỳ")
     assert archive.stories["thirty"] == 4
-    app = create_app(WebConfig(url, profiles=(Profile("vn-us", ("US",)),)))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    server, thread, base = serve(url)
+    yield base
     server.should_exit = True
     thread.join(timeout=10)
 
